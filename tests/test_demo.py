@@ -1,0 +1,83 @@
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+from pypdf import PdfReader
+
+from follow.models import FollowLink
+from reports.models import Addressee, Attachment, Recommendation, Report
+
+pytestmark = pytest.mark.django_db
+
+
+def run(command):
+    out = io.StringIO()
+    call_command(command, stdout=out)
+    return out.getvalue()
+
+
+def counts():
+    return [
+        model.objects.count()
+        for model in (Report, Recommendation, Addressee, Attachment, FollowLink)
+    ]
+
+
+def test_the_demo_loads_a_public_mali_emergency_alert(client):
+    run("load_demo")
+    report = Report.objects.public().get()
+    assert report.headline == "Genocide Emergency Alert: Mali"
+    assert [s.number for s in report.stages.all()] == [5, 6, 8]
+    assert [r.addressee.name for r in report.recommendations.all()] == [
+        "France",
+        "The UN General Assembly",
+        "Mali",
+        "The International Criminal Court",
+    ]
+    assert [a.name for a in report.authors] == ["Esme Matthews"]
+    for fact in ["2085", "Ogossagou", "Wagner", "49 civilians", "470,000", "3.9 million"]:
+        assert fact in report.body
+    html = client.get(report.get_absolute_url()).content.decode()
+    assert "Download PDF ·" in html
+    assert FollowLink.objects.count() == 3
+
+
+def test_the_demo_pdf_is_a_real_pdf_that_downloads(client):
+    run("load_demo")
+    attachment = Attachment.objects.get()
+    response = client.get(attachment.get_absolute_url())
+    content = b"".join(response.streaming_content)
+    assert content.startswith(b"%PDF-")
+    reader = PdfReader(io.BytesIO(content), strict=True)
+    assert len(reader.pages) == attachment.page_count
+    assert "Ogossagou" in "".join(page.extract_text() for page in reader.pages)
+
+
+def test_loading_the_demo_twice_changes_nothing(stored_files):
+    run("load_demo")
+    first, files = counts(), stored_files()
+    output = run("load_demo")
+    assert counts() == first
+    assert stored_files() == files
+    assert "already present" in output
+
+
+def test_an_admin_account_is_created_once_with_the_given_password(monkeypatch):
+    monkeypatch.setenv("ADMIN_PASSWORD", "a-long-demo-password")
+    run("ensure_admin")
+    assert Client().login(username="admin", password="a-long-demo-password")
+    monkeypatch.setenv("ADMIN_PASSWORD", "another-password")
+    assert "unchanged" in run("ensure_admin")
+    assert Client().login(username="admin", password="a-long-demo-password")
+
+
+def test_without_a_password_one_is_generated_and_printed_once(monkeypatch):
+    monkeypatch.delenv("ADMIN_PASSWORD", raising=False)
+    output = run("ensure_admin")
+    password = output.split("Password: ")[1].split()[0]
+    assert len(password) >= 12
+    user = get_user_model().objects.get(username="admin")
+    assert user.is_superuser and user.check_password(password)
+    assert password not in run("ensure_admin")

@@ -1,0 +1,60 @@
+"""Start-up behaviour of the settings, checked in a fresh interpreter each time."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start(**env):
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}
+    }
+    environment.update(env, DJANGO_SETTINGS_MODULE="genocidewatch.settings")
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings;"
+            "print(settings.DEBUG, settings.DATABASES['default']['ENGINE'])",
+        ],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_with_nothing_set_it_runs_in_development_mode_on_sqlite():
+    result = start()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True django.db.backends.sqlite3"
+
+
+def test_with_debug_off_it_refuses_to_start_without_secret_key_and_hosts():
+    result = start(DEBUG="0")
+    assert result.returncode != 0
+    assert "SECRET_KEY, ALLOWED_HOSTS" in result.stderr
+
+
+def test_with_debug_off_it_refuses_to_start_without_allowed_hosts():
+    result = start(DEBUG="0", SECRET_KEY="x" * 50)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS" in result.stderr
+
+
+def test_with_debug_off_and_its_secrets_set_it_starts():
+    result = start(DEBUG="0", SECRET_KEY="x" * 50, ALLOWED_HOSTS="reports.example.org")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("False")
+
+
+def test_database_url_switches_to_postgresql():
+    result = start(DATABASE_URL="postgres://postgres@127.0.0.1:5432/genocidewatch")
+    assert result.returncode == 0, result.stderr
+    assert "postgresql" in result.stdout
