@@ -1,3 +1,4 @@
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.cache import add_never_cache_headers
@@ -29,7 +30,23 @@ class ReportListView(ListView):
     paginate_by = 20
 
     def get_queryset(self):
-        return Report.objects.public().for_list()
+        reports = Report.objects.public().for_list()
+        if query := self.search_query():
+            # A plain word match that works on every database; ranked full-text search on
+            # PostgreSQL is planned for the discovery work.
+            reports = reports.filter(
+                Q(title__icontains=query)
+                | Q(summary__icontains=query)
+                | Q(body__icontains=query)
+                | Q(country__name__icontains=query)
+            )
+        return reports
+
+    def search_query(self):
+        return " ".join(self.request.GET.get("q", "").split())[:200]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(query=self.search_query(), **kwargs)
 
 
 class ReportDetailView(DetailView):

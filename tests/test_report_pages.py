@@ -267,3 +267,20 @@ def test_an_unknown_report_is_a_friendly_404(client):
     response = client.get("/reports/no-such-report/")
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
+
+
+def test_the_report_list_searches_public_reports_by_word(client):
+    factories.published_report(title="Mali Country Report 2023", body="<p>Ogossagou</p>")
+    factories.published_report(title="Sudan alert", body="<p>El Fasher</p>")
+    factories.draft_report(title="Secret draft", body="<p>Ogossagou</p>")
+    response = client.get("/reports/", {"q": "  ogossagou "})
+    html = response.content.decode()
+    assert [r.title for r in response.context["report_list"]] == ["Mali Country Report 2023"]
+    assert "1 report matching “ogossagou”" in html
+    assert 'value="ogossagou"' in html
+
+
+def test_a_search_without_matches_says_so(client):
+    factories.published_report()
+    html = client.get("/reports/", {"q": "nothing-like-this"}).content.decode()
+    assert "No report matches your search." in html
