@@ -1,12 +1,22 @@
 from django.conf import settings
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 admin.site.site_header = f"{settings.SITE_NAME} · staff"
 admin.site.site_title = f"{settings.SITE_NAME} staff"
 admin.site.index_title = "Reports, countries and site settings"
 
+
+def favicon(request):
+    # Resolved per request: the hashed static name exists only after collectstatic.
+    return redirect(static("img/favicon.svg"), permanent=True)
+
+
 urlpatterns = [
+    # Browsers ask for /favicon.ico on pages (the admin's) that do not name an icon.
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("", include("reports.urls")),
 ]

@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.forms import BaseInlineFormSet, CheckboxSelectMultiple
+from django.forms import BaseInlineFormSet, CheckboxSelectMultiple, FileInput
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.html import format_html
 
 from .models import (
     Addressee,
@@ -15,13 +16,28 @@ from .models import (
 )
 
 
+class NamedControlsMixin:
+    """Table rows of an inline have no <label>s; name each control for screen readers."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None:
+            formfield.widget.attrs.setdefault("aria-label", str(formfield.label))
+        return formfield
+
+
 class BylineFormSet(BaseInlineFormSet):
     default_error_messages = {
         "too_few_forms": "Add at least one author: every report carries a byline.",
     }
 
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = "Remove this author"
 
-class AuthorshipInline(admin.TabularInline):
+
+class AuthorshipInline(NamedControlsMixin, admin.TabularInline):
     model = Authorship
     formset = BylineFormSet
     autocomplete_fields = ["author"]
@@ -52,12 +68,25 @@ class AttachmentInline(admin.StackedInline):
     verbose_name = "PDF edition"
     verbose_name_plural = "PDF editions"
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "file":
+            # A plain file input: the stored file is described under "File details", with a
+            # link that works, instead of the default widget's raw storage path.
+            kwargs["widget"] = FileInput(attrs={"accept": "application/pdf,.pdf"})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     @admin.display(description="File details")
     def facts(self, attachment):
         if not attachment.pk:
             return "Filled in when you save."
         pages = f"{attachment.page_count} page{'s' if attachment.page_count != 1 else ''}"
-        return f"{attachment.original_name} · {pages} · {filesizeformat(attachment.size)}"
+        return format_html(
+            '<a href="{}">{}</a> · {} · {}. Choose a file above only to replace it.',
+            attachment.get_absolute_url(),
+            attachment.original_name,
+            pages,
+            filesizeformat(attachment.size),
+        )
 
 
 @admin.register(Report)

@@ -336,3 +336,37 @@ def test_a_follow_link_must_be_a_web_address(admin_client):
     )
     assert response.status_code == 200
     assert "Enter a valid URL." in response.content.decode()
+
+
+def test_saving_a_report_without_choosing_a_new_file_keeps_its_pdf(editor_client, stored_files):
+    report = factories.draft_report()
+    author = report.authorships.create(author=factories.author())
+    attachment = factories.attachment(report, name="kept.pdf")
+    page = editor_client.get(f"/admin/reports/report/{report.pk}/change/").content.decode()
+    assert f'href="{attachment.get_absolute_url()}"' in page
+    assert "/media/" not in page
+    data = report_form(
+        recommendations=[],
+        authors=[],
+        title=report.title,
+        slug=report.slug,
+        **formset(
+            "authorships",
+            [{"id": author.pk, "report": report.pk, "author": author.author_id, "order": "0"}],
+            initial=1,
+            min_num=1,
+        ),
+    )
+    data.update(
+        formset(
+            "attachments",
+            [{"id": attachment.pk, "report": report.pk, "title": "New title", "language": "fr"}],
+            initial=1,
+        )
+    )
+    response = editor_client.post(f"/admin/reports/report/{report.pk}/change/", data)
+    assert response.status_code == 302
+    attachment.refresh_from_db()
+    assert (attachment.title, attachment.language) == ("New title", "fr")
+    assert attachment.original_name == "kept.pdf"
+    assert stored_files() == [attachment.file.name]
