@@ -1,3 +1,6 @@
+import importlib
+import os
+
 import pytest
 
 
@@ -38,3 +41,79 @@ def editor(django_user_model):
 def editor_client(client, editor):
     client.force_login(editor)
     return client
+
+
+@pytest.fixture
+def ten_stages(transactional_db):
+    """The ten stages, for tests on a transactional database.
+
+    Such tests empty every table when they end, rows from data migrations included; this puts
+    the stages back from the migration that defines them, the one source of their wording.
+    """
+    from django.apps import apps
+
+    migration = importlib.import_module("reports.migrations.0002_ten_stages")
+    migration.create_stages(apps, schema_editor=None)
+
+
+# Browser tests ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from . import browser as support
+
+    executable = support.require_chromium()
+    # Playwright's synchronous API runs an event loop in this thread; Django's ORM refuses
+    # to run beside one unless told that this is intended, which in tests it is.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=support.CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """Open a new browser page on the live site: open_page(viewport=..., javascript=...)."""
+    from . import browser as support
+
+    contexts = []
+
+    def open_(viewport=support.DESKTOP, javascript=True, permissions=()):
+        context = browser.new_context(
+            viewport=viewport,
+            base_url=live_server.url,
+            java_script_enabled=javascript,
+            accept_downloads=True,
+        )
+        if permissions:
+            context.grant_permissions(list(permissions), origin=live_server.url)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.requests = support.RequestLog(live_server.url)
+        page.on("request", page.requests.record)
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    from . import browser as support
+
+    if support.SUMMARY:
+        terminalreporter.section("browser measurements")
+        for line in support.SUMMARY:
+            terminalreporter.write_line(line)
+        support.ARTIFACTS.mkdir(exist_ok=True)
+        (support.ARTIFACTS / "browser-measurements.txt").write_text(
+            "\n".join(support.SUMMARY) + "\n"
+        )

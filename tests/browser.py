@@ -1,0 +1,84 @@
+"""Driving a real Chromium for the browser tests: the one place that knows how to start it.
+
+Chromium comes from the system (Debian's `chromium` package). Without it the browser tests are
+skipped with a message saying how to install it, unless REQUIRE_BROWSER=1, as in CI.
+"""
+
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "artifacts"
+
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
+
+# Flags that keep Chromium from calling home on a machine that has no network but our own.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+]
+
+# Lines printed at the end of the test run: axe results and transfer sizes.
+SUMMARY = []
+
+
+def chromium_path():
+    configured = os.environ.get("CHROMIUM_PATH")
+    if configured:
+        return configured if Path(configured).exists() else None
+    for candidate in ("/usr/bin/chromium", "/usr/bin/chromium-browser"):
+        if Path(candidate).exists():
+            return candidate
+    return shutil.which("chromium")
+
+
+def require_chromium():
+    path = chromium_path()
+    if path is None:
+        message = (
+            "Chromium is not installed, so the browser tests cannot run. Install it with "
+            "`apt-get install chromium` (Debian/Ubuntu), or point CHROMIUM_PATH at a Chromium."
+        )
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return path
+
+
+class RequestLog:
+    """Every request a page makes, so a test can show none left the site's own origin."""
+
+    def __init__(self, origin):
+        self.origin = origin
+        self.urls = []
+
+    def record(self, request):
+        self.urls.append(request.url)
+
+    def foreign(self):
+        own = urlsplit(self.origin).netloc
+        return [
+            url
+            for url in self.urls
+            if urlsplit(url).scheme in {"http", "https", "ws", "wss"}
+            and urlsplit(url).netloc != own
+        ]
+
+
+def screenshot(page, name):
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    width = page.viewport_size["width"]
+    page.screenshot(path=folder / f"{name}-{width}.png", full_page=True)

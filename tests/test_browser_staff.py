@@ -1,0 +1,178 @@
+"""Staff in a real Chromium: writing and publishing a report, and uploads the site refuses."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from reports.models import Addressee, Report
+
+from . import factories
+from .browser import screenshot
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("ten_stages")]
+
+PASSWORD = "a-long-editor-password"
+
+
+@pytest.fixture
+def editor_page(open_page, editor):
+    editor.set_password(PASSWORD)
+    editor.save()
+    page = open_page()
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill(editor.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Reports, countries and site settings")).to_be_visible()
+    return page
+
+
+def choose(page, container, text):
+    """Pick `text` in an autocomplete box (Select2) inside `container`."""
+    container.locator(".select2-selection").click()
+    page.locator(".select2-search__field").fill(text[:4])
+    page.locator(".select2-results__option", has_text=text).click()
+
+
+def write_body(page):
+    """Write a heading, a bold phrase, a link and a list with the editor's own controls."""
+    field = page.locator(".field-body")
+    field.locator('[contenteditable="true"]').click()
+    page.keyboard.type("Background")
+    field.locator(".prose-menubar__selected").click()
+    field.locator('.prose-menubar__option[data-name="heading2"]').click()
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    page.keyboard.type("Militants seized the ")
+    field.locator('button[data-name="bold"]').click()
+    page.keyboard.type("whole north")
+    field.locator('button[data-name="bold"]').click()
+    page.keyboard.type(" in 2012, and the Security Council answered with ")
+    page.keyboard.type("Resolution 2085")
+    for _ in "Resolution 2085":
+        page.keyboard.press("Shift+ArrowLeft")
+    field.locator('button[data-name="link"]').click()
+    dialog = page.locator("dialog[open]")
+    dialog.get_by_label("URL").fill("https://example.org/resolution-2085")
+    dialog.get_by_role("button", name="Update").click()
+    page.keyboard.press("End")
+    page.keyboard.type(".")
+    page.keyboard.press("Enter")
+    field.locator('button[data-name="bulletList"]').click()
+    page.keyboard.type("470,000 people displaced")
+    page.keyboard.press("Enter")
+    page.keyboard.type("3.9 million people in need of protection")
+
+
+def test_an_editor_writes_and_publishes_a_report_that_the_public_then_reads(
+    editor_page, open_page, live_server
+):
+    factories.country("ML")
+    factories.addressee("France", kind=Addressee.Kind.STATE)
+    factories.author("Esme Matthews")
+    page = editor_page
+
+    page.goto("/admin/reports/report/add/")
+    choose(page, page.locator(".field-country"), "Mali")
+    page.get_by_label("Year").fill("2023")
+    page.get_by_label("Alert level").select_option(label="Genocide Emergency")
+    page.locator("#id_title").fill("Mali Country Report 2023")
+    page.get_by_label("Summary").fill("Civilians are persecuted and attacked in central Mali.")
+    write_body(page)
+    for stage in ["5 · Organization", "6 · Polarization", "8 · Persecution"]:
+        page.get_by_label(stage).check()
+
+    choose(page, page.locator("#authorships-group .field-author").first, "Esme Matthews")
+
+    page.get_by_role("button", name="Add another Recommendation").click()
+    choose(page, page.locator("#recommendations-0 .field-addressee"), "France")
+    page.locator("#id_recommendations-0-text").fill("should urge a new peace operation.")
+    page.get_by_role("button", name="Add another Recommendation").click()
+    with page.expect_popup() as popup_info:
+        page.locator("#add_id_recommendations-1-addressee").click()
+    popup = popup_info.value
+    popup.get_by_label("Name").fill("The UN General Assembly")
+    popup.get_by_label("Kind").select_option(label="United Nations body")
+    popup.get_by_role("button", name="Save", exact=True).click()
+    popup.wait_for_event("close")
+    expect(page.locator("#select2-id_recommendations-1-addressee-container")).to_have_text(
+        re.compile("The UN General Assembly")
+    )
+    page.locator("#id_recommendations-1-text").fill("should condemn the Wagner Group.")
+
+    page.get_by_role("button", name="Add another PDF edition").click()
+    page.locator("#id_attachments-0-file").set_input_files(
+        files=[
+            {
+                "name": "Mali report.pdf",
+                "mimeType": "application/pdf",
+                "buffer": factories.pdf_bytes("The Mali report, as a PDF."),
+            }
+        ]
+    )
+    screenshot(page, "admin-report-written")
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    report = Report.objects.get()
+    assert report.slug == "mali-country-report-2023"
+    assert report.status == Report.Status.DRAFT
+
+    page.get_by_label("Status").select_option(label="Published")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist .success")).to_be_visible()
+
+    reader = open_page()
+    reader.goto(report.get_absolute_url())
+    expect(reader.get_by_role("heading", level=1)).to_have_text("Genocide Emergency Alert: Mali")
+    body = reader.locator(".report__body")
+    expect(body.get_by_role("heading", level=2)).to_have_text("Background")
+    expect(body.locator("strong")).to_have_text("whole north")
+    expect(body.get_by_role("link", name="Resolution 2085")).to_have_attribute(
+        "href", "https://example.org/resolution-2085"
+    )
+    expect(body.locator("ul > li")).to_have_text(
+        ["470,000 people displaced", "3.9 million people in need of protection"]
+    )
+    expect(reader.locator(".report__stages")).to_contain_text(
+        "at Stage 5: Organization, Stage 6: Polarization, and Stage 8: Persecution"
+    )
+    expect(reader.locator(".addressee")).to_have_text(["France", "The UN General Assembly"])
+    expect(reader.locator(".report__byline")).to_contain_text("By Esme Matthews")
+    link = reader.get_by_role("link", name=re.compile(r"Download PDF · "))
+    download = reader.request.get(link.get_attribute("href"))
+    assert download.ok
+    assert download.body().startswith(b"%PDF")
+    screenshot(reader, "report-published-by-editor")
+    assert reader.requests.foreign() == []
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"<html><body>a web page</body></html>", "This file is not a PDF"),
+        (b"%PDF-1.7\nnot really a PDF\n%%EOF", "cannot be read as one"),
+        (factories.encrypted_pdf_bytes(), "password-protected or encrypted"),
+        (b"", "The submitted file is empty."),
+        (factories.pdf_bytes("x" * 4000), "the largest PDF the site accepts is"),
+    ],
+    ids=["not-a-pdf", "unreadable", "encrypted", "empty", "too-large"],
+)
+def test_a_refused_upload_shows_its_message_beside_the_field(
+    editor_page, settings, stored_files, content, message
+):
+    settings.ATTACHMENT_MAX_BYTES = 2_000
+    report = factories.draft_report()
+    report.authorships.create(author=factories.author())
+    page = editor_page
+    page.goto(f"/admin/reports/report/{report.pk}/change/")
+    page.get_by_role("button", name="Add another PDF edition").click()
+    page.locator("#id_attachments-0-file").set_input_files(
+        files=[{"name": "edition.pdf", "mimeType": "application/pdf", "buffer": content}]
+    )
+    page.get_by_role("button", name="Save and continue editing").click()
+    field = page.locator("#attachments-0 .field-file")
+    expect(field.locator(".errorlist")).to_contain_text(message)
+    expect(page.locator(".errornote")).to_be_visible()
+    assert not report.attachments.exists()
+    assert stored_files() == []
