@@ -1,0 +1,28 @@
+"""The reports domain. Split by subject; import from `reports.models` as from one module."""
+
+from .attachment import Attachment, Language, delete_stored_file_on_commit
+from .report import Authorship, Recommendation, Report, ReportQuerySet
+from .vocabularies import (
+    ALERT_LEVEL_DESCRIPTIONS,
+    Addressee,
+    AlertLevel,
+    Author,
+    Country,
+    Stage,
+)
+
+__all__ = [
+    "ALERT_LEVEL_DESCRIPTIONS",
+    "Addressee",
+    "AlertLevel",
+    "Attachment",
+    "Author",
+    "Authorship",
+    "Country",
+    "Language",
+    "Recommendation",
+    "Report",
+    "ReportQuerySet",
+    "Stage",
+    "delete_stored_file_on_commit",
+]

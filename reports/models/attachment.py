@@ -1,0 +1,98 @@
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.urls import reverse
+
+from ..filenames import attachment_storage_name, clean_original_name, url_filename
+from ..pdfs import inspect_pdf
+from .report import Report
+
+
+def delete_stored_file_on_commit(storage, name):
+    # Only once the database agrees: a rolled-back change must still find its file.
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    FRENCH = "fr", "French"
+    SPANISH = "es", "Spanish"
+    PORTUGUESE = "pt", "Portuguese"
+    ARABIC = "ar", "Arabic"
+    RUSSIAN = "ru", "Russian"
+    CHINESE = "zh", "Chinese"
+    SWAHILI = "sw", "Swahili"
+    OTHER = "other", "Another language"
+
+
+class Attachment(models.Model):
+    """A PDF edition of a report."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(
+        upload_to=attachment_storage_name,
+        max_length=200,
+        help_text="The PDF edition. Up to the size limit; not password-protected.",
+    )
+    title = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="What readers see on the download link. Leave empty to use the report title.",
+    )
+    language = models.CharField(
+        max_length=10,
+        choices=Language,
+        default=Language.ENGLISH,
+        help_text="The language of this edition.",
+    )
+    original_name = models.CharField(max_length=200, editable=False)
+    size = models.PositiveBigIntegerField("size in bytes", editable=False)
+    page_count = models.PositiveIntegerField(editable=False)
+    sha256 = models.CharField("SHA-256", max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.display_title
+
+    def save(self, **kwargs):
+        self._record_new_file()
+        replaced = None
+        if self.pk and not self.file._committed:
+            stored = Attachment.objects.filter(pk=self.pk).values_list("file", flat=True)
+            replaced = stored.first()
+        super().save(**kwargs)
+        if replaced and replaced != self.file.name:
+            delete_stored_file_on_commit(self.file.storage, replaced)
+
+    def get_absolute_url(self):
+        return reverse(
+            "reports:file",
+            kwargs={"slug": self.report.slug, "pk": self.pk, "filename": self.filename},
+        )
+
+    @property
+    def display_title(self):
+        return self.title or self.report.title
+
+    @property
+    def filename(self):
+        return url_filename(self.original_name)
+
+    def clean(self):
+        self._record_new_file()
+
+    def _record_new_file(self):
+        """Check a newly chosen file and record its facts; a stored file is left as it is."""
+        if not self.file or self.file._committed:
+            return
+        if getattr(self, "_inspected", None) is self.file.file:
+            return
+        try:
+            facts = inspect_pdf(self.file)
+        except ValidationError as error:
+            raise ValidationError({"file": error}) from error
+        self.original_name = clean_original_name(self.file.name)
+        self.size, self.page_count, self.sha256 = facts.size, facts.page_count, facts.sha256
+        self._inspected = self.file.file

@@ -1,0 +1,135 @@
+"""The fixed and staff-edited vocabularies reports are tagged with."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import slugify
+from django_countries.fields import CountryField
+
+
+class Stage(models.Model):
+    """One of the ten stages of genocide. The rows come from a migration; staff edit the words."""
+
+    number = models.PositiveSmallIntegerField(
+        unique=True, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    name = models.CharField(max_length=60)
+    slug = models.SlugField(max_length=60, unique=True)
+    description = models.TextField(
+        help_text="A short explanation of this stage for readers, in plain words."
+    )
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(number__gte=1, number__lte=10), name="stage_number_1_to_10"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} · {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("reports:stage", kwargs={"number": self.number})
+
+
+class Country(models.Model):
+    code = CountryField(unique=True, help_text="The country this is, from the ISO list.")
+    name = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="How the site names the country. Leave empty to use the standard name.",
+    )
+    slug = models.SlugField(
+        max_length=100,
+        unique=True,
+        blank=True,
+        help_text="The country's part of web addresses, e.g. “mali”. Leave empty to make it "
+        "from the name.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "countries"
+
+    def __str__(self):
+        return self.name
+
+    def save(self, **kwargs):
+        self._fill_in_name_and_slug()
+        super().save(**kwargs)
+
+    def clean(self):
+        # Before the uniqueness checks run, so a clash shows as a message beside the field.
+        self._fill_in_name_and_slug()
+
+    def _fill_in_name_and_slug(self):
+        if not self.name and self.code:
+            self.name = self.code.name
+        if not self.slug:
+            self.slug = slugify(self.name)
+
+
+class Addressee(models.Model):
+    """Someone the organisation makes recommendations to, followed across reports."""
+
+    class Kind(models.TextChoices):
+        STATE = "state", "State or government"
+        UN_BODY = "un_body", "United Nations body"
+        COURT = "court", "Court or tribunal"
+        REGIONAL = "regional", "Regional organisation"
+        OTHER = "other", "Other"
+
+    name = models.CharField(
+        max_length=150,
+        unique=True,
+        help_text="As it begins a sentence, e.g. “The UN Security Council”.",
+    )
+    slug = models.SlugField(max_length=150, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.OTHER)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Author(models.Model):
+    name = models.CharField(
+        max_length=150, unique=True, help_text="Full name as it appears in the byline."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class AlertLevel(models.TextChoices):
+    WATCH = "watch", "Genocide Watch"
+    WARNING = "warning", "Genocide Warning"
+    EMERGENCY = "emergency", "Genocide Emergency"
+
+    @property
+    def description(self):
+        return ALERT_LEVEL_DESCRIPTIONS[self]
+
+
+ALERT_LEVEL_DESCRIPTIONS = {
+    AlertLevel.WATCH: (
+        "Early signs are present: people are being sorted into “us” and “them”, and "
+        "discrimination or dehumanising speech is taking hold."
+    ),
+    AlertLevel.WARNING: (
+        "The process is under way: groups are organising, society is being polarised and "
+        "preparations for violence against a group can be seen."
+    ),
+    AlertLevel.EMERGENCY: (
+        "A group is being persecuted or killed now, or mass killing is imminent: "
+        "action is needed at once."
+    ),
+}
