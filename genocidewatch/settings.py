@@ -45,8 +45,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_countries",
     "django_prose_editor",
+    "reversion",
     "reports",
     "follow",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +89,10 @@ DATABASES = {
     ),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Take the write lock when a transaction starts, so two saves of the same report
+    # queue up (as row locks make them do on PostgreSQL) instead of interleaving.
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 
 CACHES = {"default": env.cache_url_config(env.str("CACHE_URL", default="") or "locmemcache://")}

@@ -1,7 +1,7 @@
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
-from .models import Attachment, delete_stored_file_on_commit
+from .models import Attachment, release_stored_file
 
 
 # A signal, not Attachment.delete(): deleting a report removes its attachments through the
@@ -9,4 +9,4 @@ from .models import Attachment, delete_stored_file_on_commit
 @receiver(post_delete, sender=Attachment)
 def remove_file_of_deleted_attachment(sender, instance, **kwargs):
     if instance.file:
-        delete_stored_file_on_commit(instance.file.storage, instance.file.name)
+        release_stored_file(instance.file.storage, instance.file.name)

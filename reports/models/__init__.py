@@ -1,6 +1,6 @@
 """The reports domain. Split by subject; import from `reports.models` as from one module."""
 
-from .attachment import Attachment, Language, delete_stored_file_on_commit
+from .attachment import Attachment, Language, release_stored_file
 from .report import Authorship, Recommendation, Report, ReportQuerySet
 from .vocabularies import (
     ALERT_LEVEL_DESCRIPTIONS,
@@ -24,5 +24,5 @@ __all__ = [
     "Report",
     "ReportQuerySet",
     "Stage",
-    "delete_stored_file_on_commit",
+    "release_stored_file",
 ]

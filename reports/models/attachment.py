@@ -1,15 +1,36 @@
+import json
+
+import reversion
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
+from reversion.models import Version
 
 from ..filenames import attachment_storage_name, clean_original_name, url_filename
 from ..pdfs import inspect_pdf
 from .report import Report
 
 
-def delete_stored_file_on_commit(storage, name):
-    # Only once the database agrees: a rolled-back change must still find its file.
-    transaction.on_commit(lambda: storage.delete(name))
+def file_is_in_a_revision(name):
+    """Whether any kept revision of an attachment still points at this stored file."""
+    return (
+        Version.objects.get_for_model(Attachment)
+        .filter(serialized_data__contains=json.dumps(name))
+        .exists()
+    )
+
+
+def release_stored_file(storage, name):
+    """Remove a file no attachment uses any more, unless a revision may still bring it back.
+
+    Runs once the database agrees: a rolled-back change must still find its file.
+    """
+
+    def remove():
+        if not Attachment.objects.filter(file=name).exists() and not file_is_in_a_revision(name):
+            storage.delete(name)
+
+    transaction.on_commit(remove)
 
 
 class Language(models.TextChoices):
@@ -24,6 +45,7 @@ class Language(models.TextChoices):
     OTHER = "other", "Another language"
 
 
+@reversion.register()
 class Attachment(models.Model):
     """A PDF edition of a report."""
 
@@ -64,7 +86,7 @@ class Attachment(models.Model):
             replaced = stored.first()
         super().save(**kwargs)
         if replaced and replaced != self.file.name:
-            delete_stored_file_on_commit(self.file.storage, replaced)
+            release_stored_file(self.file.storage, replaced)
 
     def get_absolute_url(self):
         return reverse(

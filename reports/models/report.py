@@ -1,7 +1,8 @@
+import reversion
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
@@ -13,7 +14,9 @@ from .vocabularies import Addressee, AlertLevel, Author, Country, Stage
 class ReportQuerySet(models.QuerySet):
     def public(self):
         """The one definition of what the public may see: published and due."""
-        return self.filter(status=Report.Status.PUBLISHED, published_at__lte=Now())
+        # The application's clock, not the database's: one clock decides everywhere (the
+        # page, the preview banner, `is_public`), and tests can move it.
+        return self.filter(status=Report.Status.PUBLISHED, published_at__lte=timezone.now())
 
     def for_page(self):
         """Everything a report page shows, in a fixed number of queries."""
@@ -32,9 +35,16 @@ class ReportQuerySet(models.QuerySet):
         )
 
 
+# Every save in the admin or through the workflow keeps a revision of the report together
+# with its byline, recommendations and PDF editions. The edit counter stays out of it: a
+# restored revision must not bring back an old counter and defeat the stale-edit check.
+@reversion.register(
+    follow=("authorships", "recommendations", "attachments"), exclude=("edit_version",)
+)
 class Report(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
         PUBLISHED = "published", "Published"
 
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="reports")
@@ -84,11 +94,34 @@ class Report(models.Model):
         "publication time",
         null=True,
         blank=True,
-        help_text="When the report becomes public. Leave empty to publish now; a time in "
-        "the future schedules it.",
+        help_text="When the report becomes public; a time in the future schedules it.",
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    review_note = models.TextField(
+        "note from the editor",
+        blank=True,
+        help_text="Why the report was returned to its author, and what to change.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Raised by one on every save; a form carries the number it was opened with, so a save
+    # made on top of someone else's is noticed instead of silently overwriting it.
+    edit_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = ReportQuerySet.as_manager()
 
@@ -96,7 +129,7 @@ class Report(models.Model):
         ordering = ["-published_at", "-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(published_at__isnull=False),
+                condition=~Q(status="published") | Q(published_at__isnull=False),
                 name="published_report_has_publication_time",
             ),
             models.CheckConstraint(
@@ -104,6 +137,10 @@ class Report(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["status", "-published_at"])]
+        permissions = [
+            ("submit_report", "Can submit a draft report for review"),
+            ("publish_report", "Can publish, schedule, unpublish and return reports"),
+        ]
 
     def __str__(self):
         return self.title
@@ -136,6 +173,22 @@ class Report(models.Model):
         )
 
     @property
+    def is_scheduled(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    @property
+    def state(self):
+        """The report's state in words for staff: “Scheduled for 4 Dec 2023, 09:00 UTC”."""
+        if self.is_scheduled:
+            when = timezone.localtime(self.published_at)
+            return f"Scheduled for {when.day} {when:%b %Y, %H:%M} {when.tzname()}"
+        return self.get_status_display()
+
+    @property
     def authors(self):
         return [authorship.author for authorship in self.authorships.all()]
 
@@ -144,6 +197,7 @@ class Report(models.Model):
             self.published_at = timezone.now()
 
 
+@reversion.register()
 class Authorship(models.Model):
     """An author's place in a report's byline."""
 
@@ -161,6 +215,7 @@ class Authorship(models.Model):
         return str(self.author)
 
 
+@reversion.register()
 class Recommendation(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="recommendations")
     addressee = models.ForeignKey(

@@ -7,6 +7,7 @@ Running it again changes nothing: every row is found by its natural key first.
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import reversion
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -102,7 +103,9 @@ class Command(BaseCommand):
         if Report.objects.filter(slug=MALI_SLUG).exists():
             self.stdout.write("Demo report already present; nothing to add.")
         else:
-            self.load_mali_report()
+            with reversion.create_revision():
+                reversion.set_comment("Demo content loaded.")
+                self.load_mali_report()
             created += 1
         self.stdout.write(self.style.SUCCESS(f"Demo content ready ({created} new rows)."))
 

@@ -1,0 +1,3 @@
+"""The staff's workplace. One module per subject; importing them registers the admins."""
+
+from . import report, vocabularies  # noqa: F401

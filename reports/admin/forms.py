@@ -1,0 +1,89 @@
+from django import forms
+from django.contrib.admin.widgets import AdminSplitDateTime
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+
+from ..models import Report
+
+
+class ReportAdminForm(forms.ModelForm):
+    """The report form, guarding against one person's save landing on top of another's."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Report
+        fields = [
+            "country",
+            "year",
+            "alert_level",
+            "title",
+            "summary",
+            "body",
+            "stages",
+            "slug",
+            "headline_override",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seen_version"].initial = self.instance.edit_version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        # Read under a row lock, inside the admin's transaction: a concurrent save of the
+        # same report waits here until this one has finished, then sees its new number.
+        current = (
+            Report.objects.select_for_update()
+            .select_related("updated_by")
+            .only("edit_version", "updated_at", "updated_by__username")
+            .get(pk=self.instance.pk)
+        )
+        seen = cleaned.get("seen_version")
+        if seen is not None and seen != current.edit_version:
+            # The next save goes through: the person has seen this message and merged.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("seen_version")] = current.edit_version
+            who = current.updated_by.get_username() if current.updated_by else "Someone"
+            when = date_format(timezone.localtime(current.updated_at), "j N Y, H:i T")
+            raise forms.ValidationError(
+                format_html(
+                    "{} saved this report on {}, after you opened it. Nothing of yours has "
+                    "been saved yet: your version is still in the form below. "
+                    '<a href="{}" target="_blank" rel="noopener">Open the saved version</a> '
+                    "in a new tab, bring its changes into yours, then save again.",
+                    who,
+                    when,
+                    reverse("admin:reports_report_change", args=[self.instance.pk]),
+                ),
+                code="stale_edit",
+            )
+        return cleaned
+
+
+class ReturnForm(forms.Form):
+    note = forms.CharField(
+        label="Note to the author",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What should change before the report can be published.",
+    )
+
+
+class ScheduleForm(forms.Form):
+    publish_at = forms.SplitDateTimeField(
+        label="Publish at",
+        widget=AdminSplitDateTime,
+        help_text="The report becomes public by itself at this time (server time zone).",
+    )
+
+    def clean_publish_at(self):
+        publish_at = self.cleaned_data["publish_at"]
+        if publish_at <= timezone.now():
+            raise forms.ValidationError(
+                "Choose a time in the future, or use “Publish now”.", code="past"
+            )
+        return publish_at

@@ -1,0 +1,333 @@
+import reversion
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
+from django.forms import CheckboxSelectMultiple
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from reversion.admin import VersionAdmin
+
+from audit.models import AuditEvent, record
+
+from .. import workflow
+from ..models import Report
+from .forms import ReportAdminForm, ReturnForm, ScheduleForm
+from .history import compare_versions, report_versions
+from .inlines import AttachmentInline, AuthorshipInline, RecommendationInline
+
+Status = Report.Status
+
+# The workflow steps offered on a report's page: (step, button text, needs a form first).
+STEPS = {
+    "submit": "Submit for review",
+    "publish": "Publish now",
+    "schedule": "Schedule…",
+    "return": "Return to the author…",
+    "unpublish": "Unpublish",
+}
+
+
+def available_steps(user, report):
+    if report is None:
+        return []
+    steps = []
+    if (
+        report.status == Status.DRAFT
+        and workflow.can_submit(user)
+        and workflow.can_edit(user, report)
+    ):
+        steps.append("submit")
+    if workflow.can_publish(user):
+        if report.status in (Status.DRAFT, Status.IN_REVIEW) or report.is_scheduled:
+            steps += ["publish", "schedule"]
+        if report.status == Status.IN_REVIEW:
+            steps.append("return")
+        if report.status == Status.PUBLISHED:
+            steps.append("unpublish")
+    return steps
+
+
+class StateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("draft", "Draft"),
+            ("in_review", "Waiting for review"),
+            ("scheduled", "Scheduled"),
+            ("public", "Public"),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        match self.value():
+            case "draft":
+                return queryset.filter(status=Status.DRAFT)
+            case "in_review":
+                return queryset.filter(status=Status.IN_REVIEW)
+            case "scheduled":
+                return queryset.filter(status=Status.PUBLISHED, published_at__gt=now)
+            case "public":
+                return queryset.public()
+        return queryset
+
+
+@admin.register(Report)
+class ReportAdmin(VersionAdmin):
+    form = ReportAdminForm
+    list_display = ["title", "country", "alert_level", "state", "published_at"]
+    list_filter = [StateFilter, "alert_level", "country", "year", "stages"]
+    list_select_related = ["country"]
+    search_fields = ["title", "summary", "body"]
+    date_hierarchy = "published_at"
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["country"]
+    inlines = [AuthorshipInline, RecommendationInline, AttachmentInline]
+    readonly_fields = ["state", "published_at", "published_by", "review_note"]
+    object_history_template = "admin/reports/report/object_history.html"
+    history_latest_first = True
+    fieldsets = [
+        (
+            "What the report is",
+            {"fields": ["country", "year", "alert_level", "title", "summary", "seen_version"]},
+        ),
+        ("Text", {"fields": ["body"]}),
+        (
+            "Stages of genocide",
+            {
+                "fields": ["stages"],
+                "description": "Tick every stage the country is at according to this report.",
+            },
+        ),
+        (
+            "Publication",
+            {
+                "fields": ["state", "published_at", "published_by", "review_note"],
+                "description": "Only published reports whose publication time has come are "
+                "public. Use the buttons at the foot of the page to submit, publish, schedule, "
+                "return or unpublish; staff can preview any report at its own address.",
+            },
+        ),
+        ("Advanced", {"fields": ["slug", "headline_override"], "classes": ["collapse"]}),
+    ]
+
+    @admin.display(description="State")
+    def state(self, report):
+        return report.state
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "stages":
+            kwargs["widget"] = CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:  # A new report starts as a draft; there is nothing to publish yet.
+            return [fs for fs in self.fieldsets if fs[0] != "Publication"]
+        return self.fieldsets
+
+    # Who may do what. Every path (form, inline, list, raw POST) comes through these.
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and workflow.can_edit(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and workflow.can_publish(request.user)
+
+    # Saving.
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        if change:
+            obj.edit_version = F("edit_version") + 1
+        restored_workflow = getattr(request, "_keep_workflow_fields", None)
+        if restored_workflow is not None:
+            for name, value in restored_workflow.items():
+                setattr(obj, name, value)
+        super().save_model(request, obj, form, change)
+        obj.refresh_from_db(fields=["edit_version"])
+
+    def delete_model(self, request, obj):
+        self._keep_for_recovery(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for report in queryset:
+            self._keep_for_recovery(request, report)
+        super().delete_queryset(request, queryset)
+
+    def _keep_for_recovery(self, request, report):
+        # A last revision taken just before deletion lets an editor recover the report with
+        # its byline, recommendations and PDF editions, even one never saved through here.
+        with reversion.create_revision():
+            reversion.set_user(request.user)
+            reversion.set_comment("Deleted.")
+            reversion.add_to_revision(report)
+        record(AuditEvent.Action.DELETE, request=request, obj=report)
+
+    # The change page: workflow buttons, and what happens after a save.
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        report = self.get_object(request, object_id)
+        extra_context = {
+            **(extra_context or {}),
+            "workflow_steps": [
+                (step, STEPS[step]) for step in available_steps(request.user, report)
+            ]
+            if report is not None and not getattr(request, "_keep_workflow_fields", None)
+            else [],
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def response_change(self, request, obj):
+        step = request.POST.get("_workflow")
+        if step in STEPS:
+            # The edits are saved; now take the step the button asked for.
+            return redirect("admin:reports_report_workflow", obj.pk, step)
+        return super().response_change(request, obj)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/workflow/<str:step>/",
+                self.admin_site.admin_view(self.workflow_view),
+                name="reports_report_workflow",
+            ),
+            path(
+                "<int:object_id>/history/compare/",
+                self.admin_site.admin_view(self.compare_view),
+                name="reports_report_compare",
+            ),
+            *super().get_urls(),
+        ]
+
+    def workflow_view(self, request, object_id, step):
+        report = get_object_or_404(Report, pk=object_id)
+        if step not in STEPS:
+            raise Http404("No such step.")
+        if not _role_allows(request.user, step):
+            raise PermissionDenied
+        if step not in available_steps(request.user, report):
+            messages.error(
+                request, f"This report is {report.state.lower()}: that step does not apply."
+            )
+            return redirect("admin:reports_report_change", report.pk)
+        form_class = {"return": ReturnForm, "schedule": ScheduleForm}.get(step)
+        form = None
+        if request.method == "POST":
+            form = form_class(request.POST) if form_class else None
+            if form is None or form.is_valid():
+                try:
+                    self._take_step(request, report, step, form)
+                except ValidationError as error:
+                    messages.error(request, " ".join(error.messages))
+                else:
+                    messages.success(request, f"“{report}”: {STEPS[step].rstrip('…')}: done.")
+                return redirect("admin:reports_report_change", report.pk)
+        elif form_class:
+            form = form_class()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": report,
+            "title": f"{STEPS[step].rstrip('…')}: {report}",
+            "step": step,
+            "step_label": STEPS[step].rstrip("…"),
+            "form": form,
+            "media": self.media + form.media if form else self.media,
+        }
+        return TemplateResponse(request, "admin/reports/report/workflow.html", context)
+
+    def _take_step(self, request, report, step, form):
+        user = request.user
+        match step:
+            case "submit":
+                workflow.report_submit(report, user=user, request=request)
+            case "publish":
+                workflow.report_publish(report, user=user, request=request)
+            case "schedule":
+                at = form.cleaned_data["publish_at"]
+                workflow.report_publish(report, user=user, at=at, request=request)
+            case "return":
+                note = form.cleaned_data["note"]
+                workflow.report_return(report, user=user, note=note, request=request)
+            case "unpublish":
+                workflow.report_unpublish(report, user=user, request=request)
+
+    # History: compare, restore, recover.
+
+    def history_view(self, request, object_id, extra_context=None):
+        report = self.get_object(request, object_id)
+        context = {
+            **(extra_context or {}),
+            "versions": report_versions(report) if report else [],
+            "can_restore": workflow.can_publish(request.user),
+        }
+        return super().history_view(request, object_id, context)
+
+    def compare_view(self, request, object_id):
+        report = get_object_or_404(Report, pk=object_id)
+        if not self.has_view_or_change_permission(request, report):
+            raise PermissionDenied
+        versions = {v.pk: v for v in report_versions(report)}
+        try:
+            old = versions[int(request.GET.get("old", ""))]
+            new = versions[int(request.GET.get("new", ""))]
+        except (KeyError, ValueError):
+            messages.error(request, "Choose two revisions of this report to compare.")
+            return redirect("admin:reports_report_history", report.pk)
+        if old.revision.date_created > new.revision.date_created:
+            old, new = new, old
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": report,
+            "title": f"Changes to “{report}”",
+            "old": old,
+            "new": new,
+            "changes": compare_versions(old, new),
+        }
+        return TemplateResponse(request, "admin/reports/report/compare.html", context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        if not workflow.can_publish(request.user):
+            raise PermissionDenied
+        report = get_object_or_404(Report, pk=object_id)
+        # Restoring brings back words, not a publication state: the report stays as public
+        # (or not) as it is now. Publishing remains a step of its own.
+        request._keep_workflow_fields = _workflow_fields(report)
+        response = super().revision_view(request, object_id, version_id, extra_context)
+        if request.method == "POST" and response.status_code == 302:
+            record(
+                AuditEvent.Action.RESTORE,
+                request=request,
+                obj=report,
+                detail=f"Revision {version_id}",
+            )
+        return response
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if not workflow.can_publish(request.user):
+            raise PermissionDenied
+        # A recovered report comes back as a draft, public only once it is published again.
+        request._keep_workflow_fields = {"status": Status.DRAFT, "review_note": ""}
+        response = super().recover_view(request, version_id, extra_context)
+        if request.method == "POST" and response.status_code == 302:
+            version = reversion.models.Version.objects.get(pk=version_id)
+            recovered = Report.objects.filter(pk=version.object_id).first()
+            record(AuditEvent.Action.RECOVER, request=request, obj=recovered)
+        return response
+
+
+def _workflow_fields(report):
+    return {
+        name: getattr(report, name)
+        for name in ("status", "published_at", "published_by", "review_note")
+    }
+
+
+def _role_allows(user, step):
+    return workflow.can_submit(user) if step == "submit" else workflow.can_publish(user)
