@@ -5,6 +5,13 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Real hashing is slow by design; tests create many accounts and check no password's
+    # strength, so a quick hasher keeps the suite fast.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     """Every test stores its uploads in a folder of its own, removed afterwards."""
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -23,18 +30,26 @@ def stored_files(media_root):
     return list_files
 
 
+def staff_member(django_user_model, username, role):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(
+        username, password=f"pw-{username}-123", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
 @pytest.fixture
 def editor(django_user_model):
-    """A staff member allowed to write and publish reports (not a superuser)."""
-    from django.contrib.auth.models import Permission
+    """A member of the Editor group: writes, publishes, deletes (not a superuser)."""
+    return staff_member(django_user_model, "editor", "Editor")
 
-    user = django_user_model.objects.create_user("editor", password="pw-editor-123", is_staff=True)
-    user.user_permissions.set(
-        Permission.objects.filter(
-            content_type__app_label="reports",
-        )
-    )
-    return user
+
+@pytest.fixture
+def author(django_user_model):
+    """A member of the Author group: writes and submits drafts."""
+    return staff_member(django_user_model, "author", "Author")
 
 
 @pytest.fixture
@@ -44,16 +59,16 @@ def editor_client(client, editor):
 
 
 @pytest.fixture
-def ten_stages(transactional_db):
-    """The ten stages, for tests on a transactional database.
+def migrated_data(transactional_db):
+    """The rows data migrations make (the ten stages, the roles), for transactional tests.
 
-    Such tests empty every table when they end, rows from data migrations included; this puts
-    the stages back from the migration that defines them, the one source of their wording.
+    Such tests empty every table when they end, those rows included; this puts them back
+    from the migrations that define them, the one source of their content.
     """
     from django.apps import apps
 
-    migration = importlib.import_module("reports.migrations.0002_ten_stages")
-    migration.create_stages(apps, schema_editor=None)
+    importlib.import_module("reports.migrations.0002_ten_stages").create_stages(apps, None)
+    importlib.import_module("reports.migrations.0004_roles").create_roles(apps, None)
 
 
 # Browser tests ------------------------------------------------------------------------------

@@ -103,23 +103,21 @@ def test_staff_add_a_complete_report_with_inlines(editor_client, stored_files):
     assert stored_files() == [attachment.file.name]
 
 
-def test_publishing_from_the_change_form_makes_the_report_public(editor_client):
-    public = Client()
-    editor_client.post(ADD_URL, report_form())
-    report = Report.objects.get()
-    assert public.get(report.get_absolute_url()).status_code == 404
-
+def change_form(report, **fields):
+    """What the admin's change form posts for an existing report, its rows as they are."""
     data = report_form(
-        status="published",
         recommendations=[],
         authors=[],
+        title=report.title,
+        slug=report.slug,
+        seen_version=str(report.edit_version),
         **formset(
             "authorships",
             [
-                {"id": a.pk, "report": report.pk, "author": a.author_id, "order": "0"}
+                {"id": a.pk, "report": report.pk, "author": a.author_id, "order": a.order}
                 for a in report.authorships.all()
             ],
-            initial=1,
+            initial=report.authorships.count(),
             min_num=1,
         ),
     )
@@ -136,10 +134,39 @@ def test_publishing_from_the_change_form_makes_the_report_public(editor_client):
                 }
                 for r in report.recommendations.all()
             ],
-            initial=2,
+            initial=report.recommendations.count(),
         )
     )
+    data.update(
+        formset(
+            "attachments",
+            [
+                {"id": a.pk, "report": report.pk, "title": a.title, "language": a.language}
+                for a in report.attachments.all()
+            ],
+            initial=report.attachments.count(),
+        )
+    )
+    data.update(fields)
+    return data
+
+
+def test_publishing_is_a_step_taken_after_saving_not_a_field(editor_client):
+    public = Client()
+    editor_client.post(ADD_URL, report_form())
+    report = Report.objects.get()
+    assert public.get(report.get_absolute_url()).status_code == 404
+
+    # A status in the posted form is ignored: only the workflow step publishes.
+    data = change_form(report, status="published", summary="Corrected summary.")
+    data["_workflow"] = "publish"
     response = editor_client.post(f"/admin/reports/report/{report.pk}/change/", data)
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/reports/report/{report.pk}/workflow/publish/"
+    report.refresh_from_db()
+    assert (report.status, report.summary) == (Report.Status.DRAFT, "Corrected summary.")
+
+    response = editor_client.post(response["Location"])
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.status == Report.Status.PUBLISHED
@@ -340,30 +367,13 @@ def test_a_follow_link_must_be_a_web_address(admin_client):
 
 def test_saving_a_report_without_choosing_a_new_file_keeps_its_pdf(editor_client, stored_files):
     report = factories.draft_report()
-    author = report.authorships.create(author=factories.author())
+    report.authorships.create(author=factories.author())
     attachment = factories.attachment(report, name="kept.pdf")
     page = editor_client.get(f"/admin/reports/report/{report.pk}/change/").content.decode()
     assert f'href="{attachment.get_absolute_url()}"' in page
     assert "/media/" not in page
-    data = report_form(
-        recommendations=[],
-        authors=[],
-        title=report.title,
-        slug=report.slug,
-        **formset(
-            "authorships",
-            [{"id": author.pk, "report": report.pk, "author": author.author_id, "order": "0"}],
-            initial=1,
-            min_num=1,
-        ),
-    )
-    data.update(
-        formset(
-            "attachments",
-            [{"id": attachment.pk, "report": report.pk, "title": "New title", "language": "fr"}],
-            initial=1,
-        )
-    )
+    data = change_form(report)
+    data["attachments-0-title"], data["attachments-0-language"] = "New title", "fr"
     response = editor_client.post(f"/admin/reports/report/{report.pk}/change/", data)
     assert response.status_code == 302
     attachment.refresh_from_db()

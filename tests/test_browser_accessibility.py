@@ -8,7 +8,7 @@ from reports.models import Report
 
 from .browser import DESKTOP, PHONE, SUMMARY, screenshot
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("ten_stages")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migrated_data")]
 
 WCAG_21_AA = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},

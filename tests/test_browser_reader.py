@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from .browser import PHONE
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("ten_stages")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migrated_data")]
 
 REPORT_PATH = "/reports/mali-country-report-2023/"
 

@@ -10,7 +10,7 @@ from reports.models import Addressee, Report
 from . import factories
 from .browser import screenshot
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("ten_stages")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migrated_data")]
 
 PASSWORD = "a-long-editor-password"
 
@@ -118,9 +118,11 @@ def test_an_editor_writes_and_publishes_a_report_that_the_public_then_reads(
     assert report.slug == "mali-country-report-2023"
     assert report.status == Report.Status.DRAFT
 
-    page.get_by_label("Status").select_option(label="Published")
-    page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.locator(".messagelist .success")).to_be_visible()
+    page.get_by_role("button", name="Save and publish now").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Publish now")
+    page.get_by_role("button", name="Publish now").click()
+    expect(page.locator(".messagelist .success")).to_contain_text("Publish now: done")
+    expect(page.locator(".field-state")).to_contain_text("Published")
 
     reader = open_page()
     reader.goto(report.get_absolute_url())
