@@ -1,0 +1,132 @@
+"""No public response ever carries a word of a report that is not public.
+
+Draft, in-review and scheduled reports each carry a unique canary string in their title,
+summary, body, recommendation and attachment file name; every public surface is fetched and
+searched for them. SURFACES names each public URL; a public URL added to the site without
+being added here fails `test_every_public_url_is_checked`.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import get_resolver
+from django.utils import timezone
+
+from reports import workflow
+from reports.models import Recommendation, Report, Stage
+
+from . import factories
+
+pytestmark = pytest.mark.django_db
+
+Status = Report.Status
+
+
+def hidden_report(canary, **fields):
+    report = factories.report(
+        title=f"Report {canary}",
+        summary=f"Summary {canary}",
+        body=f"<p>Body {canary}</p>",
+        **fields,
+    )
+    report.stages.set(Stage.objects.all())
+    Recommendation.objects.create(
+        report=report, addressee=factories.addressee(), text=f"should {canary}.", order=0
+    )
+    factories.attachment(report, name=f"{canary}.pdf", content=factories.pdf_bytes(canary))
+    return report
+
+
+@pytest.fixture
+def hidden():
+    """One report in each state that must never show: keyed by its canary."""
+    return {
+        "CANARYDRAFT1": hidden_report("CANARYDRAFT1", status=Status.DRAFT),
+        "CANARYREVIEW2": hidden_report("CANARYREVIEW2", status=Status.IN_REVIEW),
+        "CANARYSCHEDULED3": hidden_report(
+            "CANARYSCHEDULED3",
+            status=Status.PUBLISHED,
+            published_at=timezone.now() + timedelta(days=2),
+        ),
+    }
+
+
+def list_urls(reports):
+    country = reports[0].country
+    urls = ["/reports/", "/reports/?page=1", f"/reports/?country={country.slug}"]
+    # Searched for all but the canary's last letter: the page repeats the query, and would
+    # show the whole canary only if a hidden report matched.
+    urls += [f"/reports/?q={report.title.split()[-1][:-1]}" for report in reports]
+    urls += ["/reports/?stage=5", "/reports/?alert=emergency", "/reports/?year=2023"]
+    return urls
+
+
+# Every public URL name, and the addresses of it to fetch for the given hidden reports.
+SURFACES = {
+    "reports:home": lambda reports: ["/"],
+    "reports:list": list_urls,
+    "reports:detail": lambda reports: [r.get_absolute_url() for r in reports],
+    "reports:file": lambda reports: [
+        a.get_absolute_url() for r in reports for a in r.attachments.all()
+    ],
+    "reports:stages": lambda reports: ["/stages/"],
+    "reports:stage": lambda reports: [f"/stages/{n}/" for n in range(1, 11)],
+}
+
+# Addresses of hidden reports themselves: these must be 404, not merely free of canaries.
+MUST_BE_404 = {"reports:detail", "reports:file"}
+
+
+def public_url_names():
+    names = set()
+    for pattern in get_resolver().url_patterns:
+        namespace = getattr(pattern, "namespace", None)
+        if namespace == "admin" or not hasattr(pattern, "url_patterns"):
+            continue
+        names |= {f"{namespace}:{p.name}" for p in pattern.url_patterns if p.name}
+    return names
+
+
+def body(response):
+    """Everything a response tells: its headers and its content."""
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return str(response.headers) + content.decode("latin-1")
+
+
+def leaks(canaries, reports, expect_404=True):
+    """Fetch every surface anonymously; return (url, canary) for each canary found."""
+    client = Client()
+    found = []
+    for name, addresses in SURFACES.items():
+        for url in addresses(reports):
+            response = client.get(url, follow=True)
+            if expect_404 and name in MUST_BE_404:
+                assert response.status_code == 404, url
+            text = body(response)
+            found += [(url, canary) for canary in canaries if canary in text]
+    return found
+
+
+def test_every_public_url_is_checked():
+    assert public_url_names() == set(SURFACES)
+
+
+def test_no_public_surface_shows_a_draft_an_in_review_or_a_scheduled_report(hidden):
+    factories.published_report(title="A public report")
+    assert leaks(hidden, list(hidden.values())) == []
+
+
+def test_an_unpublished_report_disappears_from_every_surface(editor):
+    report = hidden_report(
+        "CANARYUNPUBLISHED4",
+        status=Status.PUBLISHED,
+        published_at=timezone.now() - timedelta(days=1),
+    )
+    # While public the canary is found on every kind of surface: the search does see.
+    found = {url for url, _ in leaks(["CANARYUNPUBLISHED4"], [report], expect_404=False)}
+    assert {"/", "/reports/", report.get_absolute_url(), "/stages/5/"} <= found
+    assert report.attachments.get().get_absolute_url() in found
+
+    workflow.report_unpublish(report, user=editor)
+    assert leaks(["CANARYUNPUBLISHED4"], [report]) == []
