@@ -94,8 +94,9 @@ def test_an_editor_writes_and_publishes_a_report_that_the_public_then_reads(
     popup = popup_info.value
     popup.get_by_label("Name").fill("The UN General Assembly")
     popup.get_by_label("Kind").select_option(label="United Nations body")
-    popup.get_by_role("button", name="Save", exact=True).click()
-    popup.wait_for_event("close")
+    # Listen before clicking: the popup may close before a later wait could begin.
+    with popup.expect_event("close"):
+        popup.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator("#select2-id_recommendations-1-addressee-container")).to_have_text(
         re.compile("The UN General Assembly")
     )
