@@ -38,7 +38,7 @@ class ReportAdminForm(forms.ModelForm):
         # Read under a row lock, inside the admin's transaction: a concurrent save of the
         # same report waits here until this one has finished, then sees its new number.
         current = (
-            Report.objects.select_for_update()
+            Report.objects.select_for_update(of=("self",))
             .select_related("updated_by")
             .only("edit_version", "updated_at", "updated_by__username")
             .get(pk=self.instance.pk)
