@@ -4,6 +4,7 @@ A file is judged by its bytes, never by its name or the content type the browser
 """
 
 import hashlib
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -13,6 +14,12 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 PDF_MAGIC = b"%PDF-"
+logger = logging.getLogger(__name__)
+
+
+# Enough text for search to find a report by what its PDF says, and bounded, so that a
+# huge PDF cannot make the search index or a worker's memory balloon.
+MAX_TEXT_CHARS = 200_000
 
 
 @dataclass(frozen=True)
@@ -20,6 +27,7 @@ class PdfFacts:
     size: int
     page_count: int
     sha256: str
+    text: str
 
 
 def inspect_pdf(file):
@@ -57,6 +65,7 @@ def inspect_pdf(file):
                 code="encrypted",
             )
         page_count = len(reader.pages)
+        text = extract_text(reader)
     except (
         PyPdfError,
         ValueError,
@@ -75,4 +84,21 @@ def inspect_pdf(file):
         file.seek(0)
     if page_count < 1:
         raise ValidationError("This PDF has no pages.", code="no_pages")
-    return PdfFacts(size=size, page_count=page_count, sha256=digest.hexdigest())
+    return PdfFacts(size=size, page_count=page_count, sha256=digest.hexdigest(), text=text)
+
+
+def extract_text(reader):
+    parts, length = [], 0
+    for page in reader.pages:
+        try:
+            chunk = page.extract_text() or ""
+        except Exception:
+            # A page whose text cannot be read leaves the PDF valid, only less searchable.
+            logger.info("Skipped the unreadable text of a PDF page", exc_info=True)
+            continue
+        parts.append(chunk)
+        length += len(chunk)
+        if length >= MAX_TEXT_CHARS:
+            break
+    # NUL characters are valid in PDF text but refused by PostgreSQL text columns.
+    return " ".join(" ".join(parts).replace("\x00", " ").split())[:MAX_TEXT_CHARS]

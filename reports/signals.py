@@ -1,7 +1,8 @@
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Attachment, release_stored_file
+from . import search
+from .models import Attachment, Recommendation, Report, release_stored_file
 
 
 # A signal, not Attachment.delete(): deleting a report removes its attachments through the
@@ -10,3 +11,19 @@ from .models import Attachment, release_stored_file
 def remove_file_of_deleted_attachment(sender, instance, **kwargs):
     if instance.file:
         release_stored_file(instance.file.storage, instance.file.name)
+
+
+# Search text is kept current from every write path (the admin, the workflow, the demo
+# loader, the shell): whenever a report or one of its parts changes, its entry is redone in
+# the same transaction.
+@receiver(post_save, sender=Report)
+def reindex_saved_report(sender, instance, **kwargs):
+    search.refresh(instance.pk)
+
+
+@receiver(post_save, sender=Recommendation)
+@receiver(post_save, sender=Attachment)
+@receiver(post_delete, sender=Recommendation)
+@receiver(post_delete, sender=Attachment)
+def reindex_report_of_part(sender, instance, **kwargs):
+    search.refresh(instance.report_id)

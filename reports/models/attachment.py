@@ -45,7 +45,7 @@ class Language(models.TextChoices):
     OTHER = "other", "Another language"
 
 
-@reversion.register()
+@reversion.register(exclude=("text",))
 class Attachment(models.Model):
     """A PDF edition of a report."""
 
@@ -70,6 +70,7 @@ class Attachment(models.Model):
     size = models.PositiveBigIntegerField("size in bytes", editable=False)
     page_count = models.PositiveIntegerField(editable=False)
     sha256 = models.CharField("SHA-256", max_length=64, editable=False)
+    text = models.TextField("text for search", blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -117,4 +118,5 @@ class Attachment(models.Model):
             raise ValidationError({"file": error}) from error
         self.original_name = clean_original_name(self.file.name)
         self.size, self.page_count, self.sha256 = facts.size, facts.page_count, facts.sha256
+        self.text = facts.text
         self._inspected = self.file.file

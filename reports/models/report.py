@@ -1,8 +1,9 @@
 import reversion
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
@@ -34,12 +35,31 @@ class ReportQuerySet(models.QuerySet):
             models.Prefetch("authorships", queryset=Authorship.objects.select_related("author")),
         )
 
+    def current(self):
+        """Each country's latest public report: what the country's status is now.
+
+        Derived on every read, never stored, so it cannot disagree with the reports.
+        """
+        latest = (
+            Report.objects.public()
+            .filter(country=OuterRef("pk"))
+            .order_by("-published_at", "-pk")
+            .values("pk")[:1]
+        )
+        return self.filter(
+            pk__in=Country.objects.annotate(current=Subquery(latest)).values("current")
+        )
+
+    def newest_first(self):
+        return self.order_by("-published_at", "-pk")
+
 
 # Every save in the admin or through the workflow keeps a revision of the report together
 # with its byline, recommendations and PDF editions. The edit counter stays out of it: a
 # restored revision must not bring back an old counter and defeat the stale-edit check.
 @reversion.register(
-    follow=("authorships", "recommendations", "attachments"), exclude=("edit_version",)
+    follow=("authorships", "recommendations", "attachments"),
+    exclude=("edit_version", "search_text", "search_vector"),
 )
 class Report(models.Model):
     class Status(models.TextChoices):
@@ -119,6 +139,11 @@ class Report(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Kept up to date by reports/search.py from the report, its recommendations and the text
+    # of its PDFs: plain text for snippets (and for search on SQLite), and on PostgreSQL a
+    # weighted full-text vector with a GIN index.
+    search_text = models.TextField(blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
     # Raised by one on every save; a form carries the number it was opened with, so a save
     # made on top of someone else's is noticed instead of silently overwriting it.
     edit_version = models.PositiveIntegerField(default=0, editable=False)
@@ -136,7 +161,10 @@ class Report(models.Model):
                 condition=Q(year__gte=1945, year__lte=2100), name="report_year_plausible"
             ),
         ]
-        indexes = [models.Index(fields=["status", "-published_at"])]
+        indexes = [
+            models.Index(fields=["status", "-published_at"]),
+            models.Index(fields=["country", "status", "-published_at"]),
+        ]
         permissions = [
             ("submit_report", "Can submit a draft report for review"),
             ("publish_report", "Can publish, schedule, unpublish and return reports"),

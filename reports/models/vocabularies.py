@@ -61,6 +61,9 @@ class Country(models.Model):
         self._fill_in_name_and_slug()
         super().save(**kwargs)
 
+    def get_absolute_url(self):
+        return reverse("reports:country", kwargs={"slug": self.slug})
+
     def clean(self):
         # Before the uniqueness checks run, so a clash shows as a message beside the field.
         self._fill_in_name_and_slug()
@@ -95,6 +98,9 @@ class Addressee(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("reports:addressee", kwargs={"slug": self.slug})
 
 
 class Author(models.Model):
