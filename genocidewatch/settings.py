@@ -43,6 +43,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
+    "django.contrib.sitemaps",
+    "crispy_forms",
+    "crispy_bootstrap5",
     "django_countries",
     "django_prose_editor",
     "reversion",
@@ -147,6 +151,11 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+
+# Public forms (the report filters, later the subscription form) are laid out by
+# django-crispy-forms with its Bootstrap 5 templates, styled by our own CSS: no Bootstrap.
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # The rich-text editor of the admin. What it may produce is the allow-list in
 # reports/richtext.py; the editor only offers those elements.

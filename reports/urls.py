@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "reports"
 
@@ -13,6 +13,18 @@ urlpatterns = [
         views.attachment_download,
         name="file",
     ),
+    path(
+        "reports/<slug:slug>/citation.<str:fmt>",
+        views.report_citation,
+        name="citation",
+    ),
+    path("countries/", views.CountryListView.as_view(), name="countries"),
+    path("countries/<slug:slug>/", views.CountryDetailView.as_view(), name="country"),
+    path("countries/<slug:slug>/feed/", feeds.CountryReportFeed(), name="country_feed"),
     path("stages/", views.StageListView.as_view(), name="stages"),
     path("stages/<int:number>/", views.StageDetailView.as_view(), name="stage"),
+    path("stages/<int:number>/feed/", feeds.StageReportFeed(), name="stage_feed"),
+    path("recommendations/", views.RecommendationListView.as_view(), name="recommendations"),
+    path("addressees/<slug:slug>/", views.AddresseeDetailView.as_view(), name="addressee"),
+    path("feeds/reports/", feeds.ReportFeed(), name="feed"),
 ]

@@ -1,10 +1,16 @@
-from django.db.models import Q
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect
-from django.utils.cache import add_never_cache_headers
-from django.views.generic import DetailView, ListView
+import json
 
-from .models import Attachment, Report, Stage
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.safestring import mark_safe
+from django.views.generic import DetailView, ListView, TemplateView
+
+from . import citations, search
+from .forms import RecommendationFilterForm, ReportFilterForm
+from .models import Addressee, AlertLevel, Attachment, Country, Recommendation, Report, Stage
 
 
 def can_preview(user):
@@ -18,35 +24,53 @@ def visible_reports(request):
     return Report.objects.public()
 
 
-class HomeView(ListView):
-    template_name = "reports/home.html"
-    context_object_name = "latest_reports"
+def current_reports():
+    """Each country's latest public report, with what status pages show of it."""
+    return Report.objects.current().select_related("country").prefetch_related("stages")
 
-    def get_queryset(self):
-        return Report.objects.public().for_list()[:10]
+
+def by_alert_level(reports):
+    """[(level, [reports…]), …] from the most to the least severe level."""
+    levels = [AlertLevel.EMERGENCY, AlertLevel.WARNING, AlertLevel.WATCH]
+    groups = {level: [] for level in levels}
+    for report in sorted(reports, key=lambda r: r.country.name):
+        groups[report.alert_level].append(report)
+    return [(level, groups[level]) for level in levels]
+
+
+class HomeView(TemplateView):
+    template_name = "reports/home.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            levels=by_alert_level(current_reports()),
+            latest_reports=Report.objects.public().for_list().newest_first()[:6],
+            **kwargs,
+        )
 
 
 class ReportListView(ListView):
     paginate_by = 20
 
     def get_queryset(self):
-        reports = Report.objects.public().for_list()
-        if query := self.search_query():
-            # A plain word match that works on every database; ranked full-text search on
-            # PostgreSQL is planned for the discovery work.
-            reports = reports.filter(
-                Q(title__icontains=query)
-                | Q(summary__icontains=query)
-                | Q(body__icontains=query)
-                | Q(country__name__icontains=query)
-            )
-        return reports
-
-    def search_query(self):
-        return " ".join(self.request.GET.get("q", "").split())[:200]
+        self.form = ReportFilterForm(self.request.GET or None)
+        self.form.is_valid()
+        public = Report.objects.public()
+        self.query = self.form.values.get("q", "")
+        searched = search.search(public, self.query) if self.query else public
+        self.form.count_facets(searched)
+        reports = self.form.apply(searched).for_list()
+        return reports if self.query else reports.newest_first()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(query=self.search_query(), **kwargs)
+        context = super().get_context_data(form=self.form, query=self.query, **kwargs)
+        if self.query:
+            for report in context["object_list"]:
+                report.snippet = search.snippet(report, self.query)
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        context["filter_query"] = params.urlencode()
+        return context
 
 
 class ReportDetailView(DetailView):
@@ -55,7 +79,10 @@ class ReportDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["canonical_url"] = self.request.build_absolute_uri(self.object.get_absolute_url())
+        url = self.request.build_absolute_uri(self.object.get_absolute_url())
+        context["canonical_url"] = url
+        context["citation"] = citations.reference(self.object, url)
+        context["structured_data"] = structured_data(self.request, self.object, url)
         return context
 
     def render_to_response(self, context, **response_kwargs):
@@ -64,6 +91,40 @@ class ReportDetailView(DetailView):
             # A preview must never be kept by a browser or a shared cache.
             add_never_cache_headers(response)
         return response
+
+
+def structured_data(request, report, url):
+    """schema.org description of a report, for search engines and reference managers."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Report",
+        "name": report.title,
+        "headline": report.headline,
+        "description": report.summary,
+        "url": url,
+        "dateModified": report.updated_at.isoformat(),
+        "author": [{"@type": "Person", "name": author.name} for author in report.authors],
+        "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
+        "about": {"@type": "Country", "name": report.country.name},
+        "keywords": [report.get_alert_level_display()]
+        + [f"Stage {s.number}: {s.name}" for s in report.stages.all()],
+        "encoding": [
+            {
+                "@type": "MediaObject",
+                "encodingFormat": "application/pdf",
+                "contentUrl": request.build_absolute_uri(a.get_absolute_url()),
+                "contentSize": f"{a.size} B",
+                "inLanguage": a.language,
+            }
+            for a in report.attachments.all()
+        ],
+    }
+    if report.published_at:
+        data["datePublished"] = report.published_at.isoformat()
+    # Safe inside <script>: no "<", ">" or "&" can close the element or open a comment.
+    text = json.dumps(data, ensure_ascii=False)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return mark_safe(text)  # noqa: S308 - JSON with the characters that matter escaped
 
 
 def attachment_download(request, slug, pk, filename):
@@ -88,6 +149,58 @@ def attachment_download(request, slug, pk, filename):
     return response
 
 
+class CountryListView(TemplateView):
+    template_name = "reports/country_list.html"
+
+    def get_context_data(self, **kwargs):
+        sort = "name" if self.request.GET.get("sort") == "name" else "level"
+        reports = sorted(current_reports(), key=lambda r: r.country.name)
+        if sort == "level":
+            severity = {AlertLevel.EMERGENCY: 0, AlertLevel.WARNING: 1, AlertLevel.WATCH: 2}
+            reports.sort(key=lambda r: severity[r.alert_level])
+        return super().get_context_data(current=reports, sort=sort, **kwargs)
+
+
+class CountryDetailView(DetailView):
+    model = Country
+
+    def get_object(self, queryset=None):
+        country = super().get_object(queryset)
+        self.reports = list(
+            Report.objects.public()
+            .filter(country=country)
+            .prefetch_related("stages")
+            .newest_first()
+        )
+        if not self.reports:
+            raise Http404("No public report on this country.")
+        return country
+
+    def get_context_data(self, **kwargs):
+        reports = self.reports
+        latest_per_year = {}
+        for report in reports:  # newest first, so the first seen is the year's latest
+            latest_per_year.setdefault(report.year, report)
+        stages = list(Stage.objects.all())
+        grid = [
+            (year, report, [stage in report.stages.all() for stage in stages])
+            for year, report in sorted(latest_per_year.items())
+        ]
+        recommendations = (
+            Recommendation.objects.filter(report__in=reports)
+            .select_related("addressee", "report")
+            .order_by("-report__published_at", "order")
+        )
+        return super().get_context_data(
+            current=reports[0],
+            reports=reports,
+            stages=stages,
+            grid=grid,
+            recommendations=recommendations,
+            **kwargs,
+        )
+
+
 class StageListView(ListView):
     model = Stage
 
@@ -98,6 +211,66 @@ class StageDetailView(DetailView):
     model = Stage
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["reports"] = Report.objects.public().filter(stages=self.object).for_list()
-        return context
+        tagged = Report.objects.public().filter(stages=self.object)
+        return super().get_context_data(
+            current=current_reports().filter(stages=self.object).order_by("country__name"),
+            reports=tagged.for_list().newest_first(),
+            **kwargs,
+        )
+
+
+def public_recommendations():
+    return (
+        Recommendation.objects.filter(report__in=Report.objects.public())
+        .select_related("addressee", "report", "report__country")
+        .order_by("-report__published_at", "report_id", "order")
+    )
+
+
+class RecommendationListView(ListView):
+    template_name = "reports/recommendation_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.form = RecommendationFilterForm(self.request.GET or None)
+        self.form.is_valid()
+        return self.form.apply(public_recommendations())
+
+    def get_context_data(self, **kwargs):
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        return super().get_context_data(form=self.form, filter_query=params.urlencode(), **kwargs)
+
+
+class AddresseeDetailView(DetailView):
+    model = Addressee
+
+    def get_object(self, queryset=None):
+        addressee = super().get_object(queryset)
+        self.recommendations = list(public_recommendations().filter(addressee=addressee))
+        if not self.recommendations:
+            raise Http404("Nothing public is addressed to them.")
+        return addressee
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(recommendations=self.recommendations, **kwargs)
+
+
+def report_citation(request, slug, fmt):
+    report = get_object_or_404(
+        Report.objects.public().select_related("country").prefetch_related("authorships__author"),
+        slug=slug,
+    )
+    if fmt not in citations.FORMATS:
+        raise Http404("No such citation format.")
+    content_type, extension = citations.FORMATS[fmt]
+    url = request.build_absolute_uri(report.get_absolute_url())
+    response = HttpResponse(citations.RENDERERS[fmt](report, url), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{report.slug}.{extension}"'
+    return response
+
+
+def robots_txt(request):
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {sitemap}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

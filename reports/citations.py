@@ -1,0 +1,119 @@
+"""How researchers cite a report: a formatted reference and BibTeX, RIS and CSL-JSON files.
+
+The access date is left to the reader, who knows when they read it.
+"""
+
+import json
+import re
+import unicodedata
+
+from django.conf import settings
+
+FORMATS = {
+    "bib": ("application/x-bibtex; charset=utf-8", "bib"),
+    "ris": ("application/x-research-info-systems; charset=utf-8", "ris"),
+    "json": ("application/vnd.citationstyles.csl+json; charset=utf-8", "json"),
+}
+
+
+def split_name(name):
+    """("Esme Matthews") → ("Matthews", "Esme"): the last word is taken as the family name."""
+    parts = name.split()
+    if len(parts) < 2:
+        return name, ""
+    return parts[-1], " ".join(parts[:-1])
+
+
+def reference(report, url):
+    """“Matthews, E. (2023). Mali Country Report 2023. Genocide Watch. https://…”"""
+    names = []
+    for author in report.authors:
+        family, given = split_name(author.name)
+        initials = " ".join(f"{part[0]}." for part in given.split())
+        names.append(f"{family}, {initials}" if initials else family)
+    if len(names) > 1:
+        names = [", ".join(names[:-1]) + ", & " + names[-1]]
+    who = names[0] if names else settings.SITE_NAME
+    year = report.published_at.year if report.published_at else report.year
+    return f"{who} ({year}). {report.title}. {settings.SITE_NAME}. {url}"
+
+
+def _bibtex_escape(text):
+    return re.sub(r"([{}\\&%$#_])", r"\\\1", text)
+
+
+def citation_key(report):
+    first = report.authors[0].name if report.authors else settings.SITE_NAME
+    family = split_name(first)[0]
+    ascii_family = unicodedata.normalize("NFKD", family).encode("ascii", "ignore").decode()
+    year = report.published_at.year if report.published_at else report.year
+    return (
+        re.sub(r"\W", "", ascii_family.lower())
+        + str(year)
+        + re.sub(r"\W", "", report.slug.split("-")[0])
+    )
+
+
+def bibtex(report, url):
+    authors = " and ".join(
+        "{}, {}".format(*split_name(a.name)) if split_name(a.name)[1] else a.name
+        for a in report.authors
+    )
+    date = report.published_at
+    fields = [
+        ("title", report.title),
+        ("author", authors or settings.SITE_NAME),
+        ("institution", settings.SITE_NAME),
+        ("type", report.headline),
+        ("year", str(date.year if date else report.year)),
+        ("month", date.strftime("%b").lower() if date else ""),
+        ("url", url),
+        ("note", report.get_alert_level_display()),
+    ]
+    body = ",\n".join(
+        f"  {name} = {{{_bibtex_escape(value)}}}" if name != "month" else f"  month = {value}"
+        for name, value in fields
+        if value
+    )
+    return f"@techreport{{{citation_key(report)},\n{body}\n}}\n"
+
+
+def ris(report, url):
+    lines = ["TY  - RPRT", f"TI  - {report.title}"]
+    lines += [f"AU  - {'{}, {}'.format(*split_name(a.name)).rstrip(', ')}" for a in report.authors]
+    date = report.published_at
+    lines += [
+        f"PY  - {date.year if date else report.year}",
+        f"DA  - {date:%Y/%m/%d}" if date else "",
+        f"PB  - {settings.SITE_NAME}",
+        f"AB  - {report.summary}",
+        f"UR  - {url}",
+        f"KW  - {report.country.name}",
+        f"KW  - {report.get_alert_level_display()}",
+        "ER  - ",
+    ]
+    return "\r\n".join(line for line in lines if line) + "\r\n"
+
+
+def csl_json(report, url):
+    date = report.published_at
+    item = {
+        "id": citation_key(report),
+        "type": "report",
+        "title": report.title,
+        "genre": report.headline,
+        "author": [
+            {"family": split_name(a.name)[0], "given": split_name(a.name)[1]}
+            if split_name(a.name)[1]
+            else {"literal": a.name}
+            for a in report.authors
+        ],
+        "publisher": settings.SITE_NAME,
+        "issued": {"date-parts": [[date.year, date.month, date.day] if date else [report.year]]},
+        "abstract": report.summary,
+        "URL": url,
+    }
+    return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
+
+
+RENDERERS = {"bib": bibtex, "ris": ris, "json": csl_json}

@@ -1,0 +1,101 @@
+"""Atom feeds: every public report, and one per country and per stage, PDFs as enclosures."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Enclosure
+
+from .models import Country, Report, Stage
+
+FEED_LENGTH = 50
+
+
+class ReportFeed(Feed):
+    feed_type = Atom1Feed
+
+    def title(self, obj=None):
+        return f"{settings.SITE_NAME}: reports and alerts"
+
+    def subtitle(self, obj=None):
+        return "Country reports and genocide alerts, newest first."
+
+    def link(self, obj=None):
+        return reverse("reports:list")
+
+    def reports(self, obj):
+        return Report.objects.public()
+
+    def items(self, obj=None):
+        return (
+            self.reports(obj)
+            .select_related("country")
+            .prefetch_related("attachments", "authorships__author")
+            .newest_first()[:FEED_LENGTH]
+        )
+
+    def item_title(self, item):
+        return f"{item.headline}: {item.title}"
+
+    def item_description(self, item):
+        return item.summary
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_author_name(self, item):
+        return ", ".join(author.name for author in item.authors) or None
+
+    def item_categories(self, item):
+        return [item.country.name, item.get_alert_level_display()]
+
+    def item_enclosures(self, item):
+        return [
+            Enclosure(
+                self.request.build_absolute_uri(a.get_absolute_url()),
+                str(a.size),
+                "application/pdf",
+            )
+            for a in item.attachments.all()
+        ]
+
+    def __call__(self, request, *args, **kwargs):
+        self.request = request
+        return super().__call__(request, *args, **kwargs)
+
+
+class CountryReportFeed(ReportFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Country, slug=slug)
+
+    def title(self, obj=None):
+        return f"{settings.SITE_NAME}: {obj.name}"
+
+    def subtitle(self, obj=None):
+        return f"Reports and alerts on {obj.name}, newest first."
+
+    def link(self, obj=None):
+        return obj.get_absolute_url()
+
+    def reports(self, obj):
+        return Report.objects.public().filter(country=obj)
+
+
+class StageReportFeed(ReportFeed):
+    def get_object(self, request, number):
+        return get_object_or_404(Stage, number=number)
+
+    def title(self, obj=None):
+        return f"{settings.SITE_NAME}: Stage {obj.number}, {obj.name}"
+
+    def subtitle(self, obj=None):
+        return f"Reports that find a country at stage {obj.number}, {obj.name}."
+
+    def link(self, obj=None):
+        return obj.get_absolute_url()
+
+    def reports(self, obj):
+        return Report.objects.public().filter(stages=obj)

@@ -1,0 +1,60 @@
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Max
+from django.urls import reverse
+
+from .models import Addressee, Country, Report, Stage
+
+
+class ReportSitemap(Sitemap):
+    def items(self):
+        return Report.objects.public().newest_first()
+
+    def lastmod(self, report):
+        return report.updated_at
+
+
+class CountrySitemap(Sitemap):
+    def items(self):
+        return (
+            Country.objects.filter(reports__in=Report.objects.public())
+            .annotate(last_change=Max("reports__updated_at"))
+            .order_by("name")
+        )
+
+    def lastmod(self, country):
+        return country.last_change
+
+
+class StageSitemap(Sitemap):
+    def items(self):
+        return Stage.objects.all()
+
+
+class AddresseeSitemap(Sitemap):
+    def items(self):
+        return Addressee.objects.filter(
+            recommendations__report__in=Report.objects.public()
+        ).distinct()
+
+
+class PageSitemap(Sitemap):
+    def items(self):
+        return [
+            "reports:home",
+            "reports:list",
+            "reports:countries",
+            "reports:stages",
+            "reports:recommendations",
+        ]
+
+    def location(self, name):
+        return reverse(name)
+
+
+SITEMAPS = {
+    "pages": PageSitemap,
+    "reports": ReportSitemap,
+    "countries": CountrySitemap,
+    "stages": StageSitemap,
+    "addressees": AddresseeSitemap,
+}
