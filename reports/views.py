@@ -169,6 +169,7 @@ class CountryDetailView(DetailView):
         self.reports = list(
             Report.objects.public()
             .filter(country=country)
+            .select_related("country")
             .prefetch_related("stages")
             .newest_first()
         )
@@ -201,6 +202,9 @@ class CountryDetailView(DetailView):
         )
 
 
+STAGE_PAGE_REPORTS = 30
+
+
 class StageListView(ListView):
     model = Stage
 
@@ -214,7 +218,8 @@ class StageDetailView(DetailView):
         tagged = Report.objects.public().filter(stages=self.object)
         return super().get_context_data(
             current=current_reports().filter(stages=self.object).order_by("country__name"),
-            reports=tagged.for_list().newest_first(),
+            reports=tagged.for_list().newest_first()[:STAGE_PAGE_REPORTS],
+            report_count=tagged.count(),
             **kwargs,
         )
 
