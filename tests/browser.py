@@ -11,8 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "artifacts"
+from .measurements import ARTIFACTS, SUMMARY  # noqa: F401 - browser tests report through them
 
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
@@ -29,9 +28,6 @@ CHROMIUM_ARGS = [
     "--disable-default-apps",
     "--disable-extensions",
 ]
-
-# Lines printed at the end of the test run: axe results and transfer sizes.
-SUMMARY = []
 
 
 def chromium_path():

@@ -122,13 +122,11 @@ def open_page(browser, live_server):
 
 
 def pytest_terminal_summary(terminalreporter):
-    from . import browser as support
+    from .measurements import ARTIFACTS, SUMMARY
 
-    if support.SUMMARY:
-        terminalreporter.section("browser measurements")
-        for line in support.SUMMARY:
+    if SUMMARY:
+        terminalreporter.section("measurements")
+        for line in SUMMARY:
             terminalreporter.write_line(line)
-        support.ARTIFACTS.mkdir(exist_ok=True)
-        (support.ARTIFACTS / "browser-measurements.txt").write_text(
-            "\n".join(support.SUMMARY) + "\n"
-        )
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / "measurements.txt").write_text("\n".join(SUMMARY) + "\n")

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from django.utils.text import slugify
 from pypdf import PdfWriter
 
 from reports.models import (
@@ -47,7 +48,7 @@ def country(code="ML", **fields):
 
 def addressee(name=None, **fields):
     name = name or f"Addressee {next(_sequence)}"
-    fields.setdefault("slug", f"addressee-{next(_sequence)}")
+    fields.setdefault("slug", slugify(name.removeprefix("The ")))
     return Addressee.objects.get_or_create(name=name, defaults=fields)[0]
 
 

@@ -22,6 +22,11 @@ PUBLIC_PAGES = {
     "report": "/reports/mali-country-report-2023/",
     "stages": "/stages/",
     "stage": "/stages/5/",
+    "countries": "/countries/",
+    "country": "/countries/mali/",
+    "recommendations": "/recommendations/",
+    "addressee": "/addressees/france/",
+    "filtered": "/reports/?country=mali&stage=5",
     "not-found": "/reports/no-such-report/",
 }
 
@@ -93,3 +98,11 @@ def test_the_report_page_weighs_less_than_60_kb(open_page, demo):
     SUMMARY.append(f"report page transfer (uncompressed): {total:,} bytes ({detail})")
     assert weights, "no response was counted"
     assert total < PAGE_WEIGHT_LIMIT
+
+
+@pytest.mark.parametrize("name", PUBLIC_PAGES)
+def test_no_public_page_scrolls_sideways_on_a_phone(open_page, demo, name):
+    page = open_page(viewport=PHONE)
+    page.goto(PUBLIC_PAGES[name])
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{name} is {overflow}px wider than a 375px screen"

@@ -76,6 +76,6 @@ def test_without_javascript_every_part_of_the_report_works(open_page, live_serve
 
     page.goto("/reports/")
     page.get_by_label("Search reports").fill("Wagner")
-    page.get_by_role("button", name="Search").click()
+    page.get_by_role("button", name="Show reports").click()
     expect(page.get_by_role("link", name="Mali Country Report 2023")).to_be_visible()
     assert page.requests.foreign() == []

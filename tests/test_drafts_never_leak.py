@@ -70,21 +70,44 @@ SURFACES = {
     "reports:file": lambda reports: [
         a.get_absolute_url() for r in reports for a in r.attachments.all()
     ],
+    "reports:citation": lambda reports: [
+        f"/reports/{r.slug}/citation.{fmt}" for r in reports for fmt in ("bib", "ris", "json")
+    ],
+    "reports:countries": lambda reports: ["/countries/", "/countries/?sort=name"],
+    "reports:country": lambda reports: [r.country.get_absolute_url() for r in reports],
+    "reports:country_feed": lambda reports: [f"/countries/{r.country.slug}/feed/" for r in reports],
     "reports:stages": lambda reports: ["/stages/"],
     "reports:stage": lambda reports: [f"/stages/{n}/" for n in range(1, 11)],
+    "reports:stage_feed": lambda reports: [f"/stages/{n}/feed/" for n in range(1, 11)],
+    "reports:recommendations": lambda reports: (
+        ["/recommendations/"]
+        + [f"/recommendations/?addressee={a.slug}" for a in addressees(reports)]
+        + [f"/recommendations/?country={r.country.slug}" for r in reports]
+    ),
+    "reports:addressee": lambda reports: [a.get_absolute_url() for a in addressees(reports)],
+    "reports:feed": lambda reports: ["/feeds/reports/"],
+    "sitemap": lambda reports: ["/sitemap.xml"],
+    "robots": lambda reports: ["/robots.txt"],
 }
 
 # Addresses of hidden reports themselves: these must be 404, not merely free of canaries.
-MUST_BE_404 = {"reports:detail", "reports:file"}
+MUST_BE_404 = {"reports:detail", "reports:file", "reports:citation", "reports:addressee"}
+
+
+def addressees(reports):
+    return [rec.addressee for r in reports for rec in r.recommendations.all()]
 
 
 def public_url_names():
     names = set()
     for pattern in get_resolver().url_patterns:
         namespace = getattr(pattern, "namespace", None)
-        if namespace == "admin" or not hasattr(pattern, "url_patterns"):
+        if namespace == "admin":
             continue
-        names |= {f"{namespace}:{p.name}" for p in pattern.url_patterns if p.name}
+        if hasattr(pattern, "url_patterns"):
+            names |= {f"{namespace}:{p.name}" for p in pattern.url_patterns if p.name}
+        elif pattern.name:
+            names.add(pattern.name)
     return names
 
 
@@ -125,7 +148,15 @@ def test_an_unpublished_report_disappears_from_every_surface(editor):
     )
     # While public the canary is found on every kind of surface: the search does see.
     found = {url for url, _ in leaks(["CANARYUNPUBLISHED4"], [report], expect_404=False)}
-    assert {"/", "/reports/", report.get_absolute_url(), "/stages/5/"} <= found
+    assert {
+        "/",
+        "/reports/",
+        report.get_absolute_url(),
+        "/stages/5/",
+        "/countries/",
+        "/feeds/reports/",
+        "/recommendations/",
+    } <= found
     assert report.attachments.get().get_absolute_url() in found
 
     workflow.report_unpublish(report, user=editor)

@@ -1,0 +1,158 @@
+"""Every public page costs a fixed number of SQL queries, however much content there is.
+
+Each page is fetched with a handful of reports and again with 1,000 reports across many
+countries, each with stages, recommendations, PDF editions and authors: the counts must be
+equal, and within the bound. The counts are reported at the end of the run.
+"""
+
+import itertools
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django_countries import countries
+
+from reports.models import (
+    Addressee,
+    AlertLevel,
+    Attachment,
+    Author,
+    Authorship,
+    Country,
+    Recommendation,
+    Report,
+    Stage,
+)
+
+from .measurements import SUMMARY
+
+pytestmark = pytest.mark.django_db
+
+PAGES = {
+    "home": "/",
+    "report list": "/reports/",
+    "report list, filtered": "/reports/?country=mali&stage=5&alert=emergency&year=2023",
+    "search": "/reports/?q=displaced",
+    "report page": "/reports/report-1/",
+    "countries": "/countries/",
+    "country": "/countries/mali/",
+    "stages": "/stages/",
+    "stage": "/stages/5/",
+    "recommendations": "/recommendations/",
+    "recommendations, filtered": "/recommendations/?addressee=addressee-1&country=mali",
+    "addressee": "/addressees/addressee-1/",
+    "feed": "/feeds/reports/",
+    "country feed": "/countries/mali/feed/",
+    "stage feed": "/stages/5/feed/",
+    "sitemap": "/sitemap.xml",
+}
+BOUND = 12
+
+# Levels and stages cycle so that every country ends up with a mix of both.
+LEVELS = itertools.cycle(list(AlertLevel))
+
+
+def populate(report_count, country_count):
+    """Bulk-create reports with everything their pages show (files are not needed here)."""
+    codes = ["ML"] + [code for code, _ in countries if code != "ML"][: country_count - 1]
+    made = Country.objects.bulk_create(
+        [
+            Country(
+                code=code,
+                name=countries.name(code),
+                slug="mali" if code == "ML" else f"country-{code.lower()}",
+            )
+            for code in codes
+        ]
+    )
+    addressees = Addressee.objects.bulk_create(
+        [Addressee(name=f"Addressee {i}", slug=f"addressee-{i}") for i in range(1, 21)]
+    )
+    author = Author.objects.create(name="Esme Matthews")
+    now = timezone.now()
+    reports = Report.objects.bulk_create(
+        [
+            Report(
+                country=made[i % len(made)],
+                year=2000 + i % 24,
+                alert_level=next(LEVELS),
+                title=f"Report {i}",
+                slug=f"report-{i}",
+                summary="People displaced by the fighting.",
+                body="<p>Thousands displaced.</p>",
+                search_text="Thousands displaced.",
+                status=Report.Status.PUBLISHED,
+                published_at=now - timezone.timedelta(hours=i + 1),
+            )
+            for i in range(1, report_count + 1)
+        ]
+    )
+    stages = list(Stage.objects.all())
+    Report.stages.through.objects.bulk_create(
+        [
+            Report.stages.through(report=report, stage=stage)
+            for i, report in enumerate(reports)
+            for stage in stages[i % 3 : i % 3 + 4]
+        ]
+    )
+    Recommendation.objects.bulk_create(
+        [
+            Recommendation(
+                report=r, addressee=addressees[(i + j) % 20], text="should act.", order=j
+            )
+            for i, r in enumerate(reports)
+            for j in range(3)
+        ]
+    )
+    Attachment.objects.bulk_create(
+        [
+            Attachment(
+                report=r,
+                file=f"attachments/{r.pk}.pdf",
+                original_name="r.pdf",
+                size=57_000,
+                page_count=3,
+                sha256="0" * 64,
+            )
+            for r in reports
+        ]
+    )
+    Authorship.objects.bulk_create([Authorship(report=r, author=author) for r in reports])
+    mali_report = next(r for r in reports if r.country.slug == "mali")
+    Recommendation.objects.create(
+        report=mali_report, addressee=addressees[0], text="should.", order=9
+    )
+    if connection.vendor == "postgresql":
+        from reports import search
+
+        for report in reports[:50]:
+            search.refresh(report.pk)
+
+
+def count_queries(url):
+    client = Client()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    if response.streaming:
+        b"".join(response.streaming_content)
+    return len(queries)
+
+
+def test_every_public_page_makes_the_same_few_queries_with_1000_reports():
+    populate(report_count=4, country_count=2)
+    small = {name: count_queries(url) for name, url in PAGES.items()}
+    Report.objects.all().delete()
+    Country.objects.all().delete()
+    Addressee.objects.all().delete()
+    Author.objects.all().delete()
+
+    populate(report_count=1000, country_count=60)
+    large = {name: count_queries(url) for name, url in PAGES.items()}
+
+    for name in PAGES:
+        SUMMARY.append(f"queries, {name}: {large[name]} (with 1,000 reports)")
+    assert large == small
+    assert max(large.values()) <= BOUND
