@@ -121,8 +121,26 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
+# Uploaded files: a local folder by default; S3-compatible object storage when a bucket is
+# named. The bucket stays private: files of public reports are handed out through short-lived
+# signed addresses, and the files of drafts never are.
+AWS_STORAGE_BUCKET_NAME = env.str("S3_BUCKET", default="")
+FILES_REDIRECT_TO_STORAGE = bool(AWS_STORAGE_BUCKET_NAME)
+FILES_SIGNED_URL_SECONDS = env.int("S3_SIGNED_URL_SECONDS", default=300)
+if AWS_STORAGE_BUCKET_NAME:
+    AWS_S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default="") or None
+    AWS_S3_REGION_NAME = env.str("S3_REGION", default="") or None
+    AWS_ACCESS_KEY_ID = env.str("S3_ACCESS_KEY_ID", default="") or None
+    AWS_SECRET_ACCESS_KEY = env.str("S3_SECRET_ACCESS_KEY", default="") or None
+    AWS_DEFAULT_ACL = None  # the bucket's own policy: private
+    AWS_QUERYSTRING_AUTH = True
+    AWS_S3_FILE_OVERWRITE = False
+    DEFAULT_FILE_STORAGE_BACKEND = "storages.backends.s3.S3Storage"
+else:
+    DEFAULT_FILE_STORAGE_BACKEND = "django.core.files.storage.FileSystemStorage"
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": DEFAULT_FILE_STORAGE_BACKEND},
     "staticfiles": {
         # Hashed, compressed names need `collectstatic`; development serves files as they are.
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -133,6 +151,9 @@ STORAGES = {
 
 # Uploaded PDF editions larger than this are refused with a message beside the field.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=50 * 1000 * 1000)
+# Uploaded PDFs are read in a child process with these limits (see reports/pdfs.py).
+PDF_CHECK_SECONDS = env.int("PDF_CHECK_SECONDS", default=30)
+PDF_CHECK_MEMORY_BYTES = env.int("PDF_CHECK_MEMORY_BYTES", default=1024 * 1024 * 1024)
 # Keep large uploads on disk while they are checked, never whole in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

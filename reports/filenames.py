@@ -14,6 +14,10 @@ def attachment_storage_name(instance, filename):
     return f"attachments/{uuid.uuid4().hex}.pdf"
 
 
+def preview_storage_name(instance, filename):
+    return f"previews/{uuid.uuid4().hex}.webp"
+
+
 def clean_original_name(name):
     """The uploader's file name, made safe to display and to offer in Content-Disposition.
 

@@ -8,9 +8,10 @@ from .models import Attachment, Recommendation, Report, release_stored_file
 # A signal, not Attachment.delete(): deleting a report removes its attachments through the
 # cascade, which never calls the model's delete().
 @receiver(post_delete, sender=Attachment)
-def remove_file_of_deleted_attachment(sender, instance, **kwargs):
-    if instance.file:
-        release_stored_file(instance.file.storage, instance.file.name)
+def remove_files_of_deleted_attachment(sender, instance, **kwargs):
+    for fieldfile in (instance.file, instance.preview):
+        if fieldfile:
+            release_stored_file(fieldfile.storage, fieldfile.name)
 
 
 # Search text is kept current from every write path (the admin, the workflow, the demo

@@ -2,11 +2,18 @@ import json
 
 import reversion
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.urls import reverse
 from reversion.models import Version
 
-from ..filenames import attachment_storage_name, clean_original_name, url_filename
+from ..filenames import (
+    attachment_storage_name,
+    clean_original_name,
+    preview_storage_name,
+    url_filename,
+)
 from ..pdfs import inspect_pdf
 from .report import Report
 
@@ -27,7 +34,8 @@ def release_stored_file(storage, name):
     """
 
     def remove():
-        if not Attachment.objects.filter(file=name).exists() and not file_is_in_a_revision(name):
+        in_use = Attachment.objects.filter(models.Q(file=name) | models.Q(preview=name))
+        if not in_use.exists() and not file_is_in_a_revision(name):
             storage.delete(name)
 
     transaction.on_commit(remove)
@@ -71,7 +79,17 @@ class Attachment(models.Model):
     page_count = models.PositiveIntegerField(editable=False)
     sha256 = models.CharField("SHA-256", max_length=64, editable=False)
     text = models.TextField("text for search", blank=True, editable=False)
+    preview_page = models.PositiveSmallIntegerField(
+        "preview page",
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text="Which page readers see as the picture of this edition; usually the cover.",
+    )
+    preview = models.FileField(
+        upload_to=preview_storage_name, max_length=200, blank=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["id"]
@@ -81,13 +99,15 @@ class Attachment(models.Model):
 
     def save(self, **kwargs):
         self._record_new_file()
-        replaced = None
-        if self.pk and not self.file._committed:
-            stored = Attachment.objects.filter(pk=self.pk).values_list("file", flat=True)
-            replaced = stored.first()
+        before = Attachment.objects.filter(pk=self.pk).values("file", "preview", "preview_page")
+        before = before.first() if self.pk else None
+        if before and self.file._committed and before["preview_page"] != self.preview_page:
+            self._render_preview_of_stored_file()
         super().save(**kwargs)
-        if replaced and replaced != self.file.name:
-            release_stored_file(self.file.storage, replaced)
+        for field in ("file", "preview"):
+            old = before and before[field]
+            if old and old != getattr(self, field).name:
+                release_stored_file(self.file.storage, old)
 
     def get_absolute_url(self):
         return reverse(
@@ -103,8 +123,25 @@ class Attachment(models.Model):
     def filename(self):
         return url_filename(self.original_name)
 
+    def get_preview_url(self):
+        return reverse("reports:preview", kwargs={"slug": self.report.slug, "pk": self.pk})
+
+    @property
+    def download_name(self):
+        return self.original_name
+
     def clean(self):
         self._record_new_file()
+        if self.page_count and self.preview_page and self.preview_page > self.page_count:
+            raise ValidationError(
+                {
+                    "preview_page": ValidationError(
+                        "This edition has %(count)s pages; choose one of them.",
+                        code="no_such_page",
+                        params={"count": self.page_count},
+                    )
+                }
+            )
 
     def _record_new_file(self):
         """Check a newly chosen file and record its facts; a stored file is left as it is."""
@@ -113,10 +150,24 @@ class Attachment(models.Model):
         if getattr(self, "_inspected", None) is self.file.file:
             return
         try:
-            facts = inspect_pdf(self.file)
+            facts = inspect_pdf(self.file, preview_page=self.preview_page or 1)
         except ValidationError as error:
             raise ValidationError({"file": error}) from error
         self.original_name = clean_original_name(self.file.name)
         self.size, self.page_count, self.sha256 = facts.size, facts.page_count, facts.sha256
         self.text = facts.text
+        self._set_preview(facts)
         self._inspected = self.file.file
+
+    def _set_preview(self, facts):
+        if facts.preview:
+            self.preview_page = facts.preview_page
+            self.preview = ContentFile(facts.preview, name="preview.webp")
+        else:
+            self.preview = None
+
+    def _render_preview_of_stored_file(self):
+        """The editor chose another page: draw it from the stored PDF."""
+        with self.file.open("rb") as stored:
+            facts = inspect_pdf(stored, preview_page=self.preview_page)
+        self._set_preview(facts)
