@@ -8,6 +8,12 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("reports/", views.ReportListView.as_view(), name="list"),
     path("reports/<slug:slug>/", views.ReportDetailView.as_view(), name="detail"),
+    # Before the file pattern, which would otherwise take "preview.webp" for a file name.
+    path(
+        "reports/<slug:slug>/files/<int:pk>/preview.webp",
+        views.attachment_preview,
+        name="preview",
+    ),
     path(
         "reports/<slug:slug>/files/<int:pk>/<str:filename>",
         views.attachment_download,

@@ -1,14 +1,14 @@
 import json
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
-from . import citations, search
+from . import citations, search, serving
 from .forms import RecommendationFilterForm, ReportFilterForm
 from .models import Addressee, AlertLevel, Attachment, Country, Recommendation, Report, Stage
 
@@ -127,26 +127,70 @@ def structured_data(request, report, url):
     return mark_safe(text)  # noqa: S308 - JSON with the characters that matter escaped
 
 
-def attachment_download(request, slug, pk, filename):
-    attachment = get_object_or_404(
+def _visible_attachment(request, slug, pk):
+    return get_object_or_404(
         Attachment.objects.select_related("report"),
         pk=pk,
         report__in=visible_reports(request).filter(slug=slug),
     )
+
+
+def _send(request, attachment, fieldfile, *, content_type, download_name, version):
+    public = attachment.report.is_public
+    if public and settings.FILES_REDIRECT_TO_STORAGE:
+        # On object storage, a public file is fetched from the bucket by a short-lived
+        # signed address; the bucket itself stays private, drafts' files included.
+        return redirect(
+            fieldfile.storage.url(
+                fieldfile.name,
+                parameters={
+                    "ResponseContentType": content_type,
+                    "ResponseContentDisposition": serving.content_disposition(download_name),
+                },
+                expire=settings.FILES_SIGNED_URL_SECONDS,
+            )
+        )
+    try:
+        return serving.serve_file(
+            request,
+            fieldfile,
+            content_type=content_type,
+            download_name=download_name,
+            version=version,
+            last_modified=attachment.updated_at,
+            private=not public,
+        )
+    except FileNotFoundError:
+        raise Http404("The file of this edition is missing from storage.") from None
+
+
+def attachment_download(request, slug, pk, filename):
+    attachment = _visible_attachment(request, slug, pk)
     if filename != attachment.filename:
         # Old or mistyped names still reach the file, at its one canonical address.
         return redirect(attachment.get_absolute_url(), permanent=attachment.report.is_public)
-    try:
-        stream = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file of this edition is missing from storage.") from None
-    response = FileResponse(
-        stream, content_type="application/pdf", filename=attachment.original_name
+    return _send(
+        request,
+        attachment,
+        attachment.file,
+        content_type="application/pdf",
+        download_name=attachment.download_name,
+        version=attachment.sha256,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    if not attachment.report.is_public:
-        add_never_cache_headers(response)
-    return response
+
+
+def attachment_preview(request, slug, pk):
+    attachment = _visible_attachment(request, slug, pk)
+    if not attachment.preview:
+        raise Http404("This edition has no preview.")
+    return _send(
+        request,
+        attachment,
+        attachment.preview,
+        content_type="image/webp",
+        download_name=f"{attachment.filename.removesuffix('.pdf')}-page-{attachment.preview_page}.webp",
+        version=f"{attachment.sha256[:32]}-{attachment.preview_page}",
+    )
 
 
 class CountryListView(TemplateView):
