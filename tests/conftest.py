@@ -30,6 +30,11 @@ def stored_files(media_root):
     return list_files
 
 
+def files_of(*attachments):
+    """The stored names an attachment owns: its PDF and the preview image drawn from it."""
+    return sorted(name for a in attachments for name in (a.file.name, a.preview.name) if name)
+
+
 def staff_member(django_user_model, username, role):
     from django.contrib.auth.models import Group
 

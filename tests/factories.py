@@ -99,3 +99,44 @@ def furnish(report, *, stages=(5, 6, 8), recommendations=2, attachments=1, autho
     for i in range(authors):
         Authorship.objects.create(report=report, author=author(f"Author {report.pk}-{i}"), order=i)
     return report
+
+
+def _written(writer):
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _one_page_writer():
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    return writer
+
+
+def pdf_with_javascript():
+    from pypdf.actions import JavaScript
+
+    writer = _one_page_writer()
+    writer.add_open_action(JavaScript("app.alert('hello');"))
+    return _written(writer)
+
+
+def pdf_with_launch_action():
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    writer = _one_page_writer()
+    writer._root_object[NameObject("/OpenAction")] = DictionaryObject(
+        {NameObject("/S"): NameObject("/Launch"), NameObject("/F"): TextStringObject("calc.exe")}
+    )
+    return _written(writer)
+
+
+def pdf_with_embedded_file():
+    writer = _one_page_writer()
+    writer.add_attachment("payload.exe", b"MZ not really a program")
+    return _written(writer)
+
+
+def pdf_with_hidden_javascript_name():
+    """JavaScript whose name is spelled with #xx escapes, as evasive files do."""
+    return pdf_with_javascript().replace(b"/JavaScript", b"/J#61vaScript").replace(b"/JS", b"/J#53")

@@ -6,6 +6,7 @@ from django.test import Client
 from reports.models import Addressee, Attachment, Recommendation, Report, Stage
 
 from . import factories
+from .conftest import files_of
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +101,7 @@ def test_staff_add_a_complete_report_with_inlines(editor_client, stored_files):
     assert attachment.page_count == 1
     assert attachment.size == len(factories.pdf_bytes())
     assert len(attachment.sha256) == 64
-    assert stored_files() == [attachment.file.name]
+    assert stored_files() == files_of(attachment)
 
 
 def change_form(report, **fields):
@@ -206,8 +207,28 @@ def assert_refused(response, message, stored_files):
         ("report.pdf", b"%PDF-1.7\nthis is not really a pdf at all\n%%EOF", "cannot be read"),
         ("report.pdf", factories.pdf_bytes()[:200], "cannot be read"),
         ("report.pdf", factories.encrypted_pdf_bytes(), "password-protected or encrypted"),
+        ("report.pdf", factories.pdf_with_javascript(), "contains scripts or actions"),
+        ("report.pdf", factories.pdf_with_hidden_javascript_name(), "contains scripts or actions"),
+        ("report.pdf", factories.pdf_with_launch_action(), "contains scripts or actions"),
+        ("report.pdf", factories.pdf_with_embedded_file(), "carries other files inside it"),
+        (
+            "report.svg",
+            b'<svg xmlns="http://www.w3.org/2000/svg"><script>x()</script></svg>',
+            "This file is not a PDF",
+        ),
     ],
-    ids=["html", "png", "garbage-after-header", "truncated", "encrypted"],
+    ids=[
+        "html",
+        "png",
+        "garbage-after-header",
+        "truncated",
+        "encrypted",
+        "javascript",
+        "hidden-javascript",
+        "launch-action",
+        "embedded-file",
+        "svg",
+    ],
 )
 def test_a_bad_upload_is_refused_beside_the_field_and_nothing_is_saved(
     editor_client, stored_files, name, content, message
@@ -228,6 +249,13 @@ def test_an_upload_over_the_size_limit_is_refused(editor_client, stored_files, s
     upload = factories.pdf_upload("report.pdf", factories.pdf_bytes("x" * 5000))
     response = editor_client.post(ADD_URL, report_form(attachments=[upload]))
     assert_refused(response, "the largest PDF the site accepts is 1000", stored_files)
+
+
+def test_a_pdf_that_takes_too_long_to_check_is_refused(editor_client, stored_files, settings):
+    settings.PDF_CHECK_SECONDS = 0.01  # the checking process is stopped at its deadline
+    upload = factories.pdf_upload("report.pdf")
+    response = editor_client.post(ADD_URL, report_form(attachments=[upload]))
+    assert_refused(response, "too complex to check within the limits", stored_files)
 
 
 def test_a_pdf_named_otherwise_is_judged_by_its_content(editor_client):
@@ -379,4 +407,4 @@ def test_saving_a_report_without_choosing_a_new_file_keeps_its_pdf(editor_client
     attachment.refresh_from_db()
     assert (attachment.title, attachment.language) == ("New title", "fr")
     assert attachment.original_name == "kept.pdf"
-    assert stored_files() == [attachment.file.name]
+    assert stored_files() == files_of(attachment)

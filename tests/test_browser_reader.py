@@ -50,7 +50,7 @@ def test_a_reader_on_a_phone_reaches_the_report_a_stage_copies_the_link_and_sear
 def test_the_pdf_link_downloads_a_pdf(open_page, demo):
     page = open_page()
     page.goto(REPORT_PATH)
-    link = page.get_by_role("link", name=re.compile(r"Download PDF · \d+ KB"))
+    link = page.get_by_role("link", name=re.compile(r"Download PDF · \d+ pages? · \d+ KB"))
     response = page.request.get(link.get_attribute("href"))
     assert response.ok
     assert response.headers["content-type"] == "application/pdf"

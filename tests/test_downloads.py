@@ -1,7 +1,12 @@
+import io
+
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from PIL import Image
 
 from . import factories
+from .conftest import files_of
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +26,13 @@ def test_a_public_attachment_streams_as_a_pdf_with_safe_headers(client):
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Length"] == str(len(content))
-    assert response["Content-Disposition"] == 'inline; filename="Mali Report 2023.pdf"'
+    assert response["Content-Disposition"] == (
+        "inline; filename=\"Mali Report 2023.pdf\"; filename*=UTF-8''Mali%20Report%202023.pdf"
+    )
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert response["ETag"] == f'"{attachment.sha256}"'
+    assert response["Accept-Ranges"] == "bytes"
+    assert "public" in response["Cache-Control"]
     assert read(response) == content
 
 
@@ -38,9 +49,9 @@ def test_a_non_ascii_file_name_is_offered_with_an_ascii_fallback(client):
     )
     response = client.get(attachment.get_absolute_url())
     assert attachment.get_absolute_url().endswith("/rapport-mali-ete-2023.pdf")
-    assert (
-        "filename*=utf-8''Rapport%20Mali%20%C3%A9t%C3%A9%202023.pdf"
-        in (response["Content-Disposition"])
+    assert response["Content-Disposition"] == (
+        'inline; filename="Rapport Mali ete 2023.pdf"; '
+        "filename*=UTF-8''Rapport%20Mali%20%C3%A9t%C3%A9%202023.pdf"
     )
 
 
@@ -94,10 +105,9 @@ def test_deleting_an_attachment_removes_its_file_once_committed(
     stored_files, django_capture_on_commit_callbacks
 ):
     attachment = factories.attachment(factories.draft_report())
-    name = attachment.file.name
     with django_capture_on_commit_callbacks(execute=True):
         attachment.delete()
-        assert stored_files() == [name]
+        assert stored_files() == files_of(attachment)
     assert stored_files() == []
 
 
@@ -106,7 +116,7 @@ def test_deleting_a_report_removes_its_files_after_commit(stored_files):
     report = factories.draft_report()
     factories.attachment(report)
     factories.attachment(report)
-    assert len(stored_files()) == 2
+    assert len(stored_files()) == 4  # two PDFs and their previews
     report.delete()
     assert stored_files() == []
 
@@ -117,7 +127,7 @@ def test_a_rolled_back_delete_keeps_the_file(stored_files):
     with pytest.raises(RuntimeError), transaction.atomic():
         attachment.delete()
         raise RuntimeError("the rest of the change failed")
-    assert stored_files() == [attachment.file.name]
+    assert stored_files() == files_of(attachment)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -126,7 +136,102 @@ def test_replacing_a_file_removes_the_old_one_and_records_the_new_facts(stored_f
     old_name, old_hash = attachment.file.name, attachment.sha256
     attachment.file = factories.pdf_upload("second.pdf", factories.pdf_bytes("New edition"))
     attachment.save()
-    assert stored_files() == [attachment.file.name]
+    assert stored_files() == files_of(attachment)
     assert attachment.file.name != old_name
     assert attachment.sha256 != old_hash
     assert attachment.original_name == "second.pdf"
+
+
+@pytest.fixture
+def public_pdf():
+    content = factories.pdf_bytes("Ranges of this file are served. " * 200)
+    return factories.attachment(factories.published_report(), content=content), content
+
+
+def test_a_range_request_gets_just_those_bytes(client, public_pdf):
+    attachment, content = public_pdf
+    response = client.get(attachment.get_absolute_url(), HTTP_RANGE="bytes=100-199")
+    assert response.status_code == 206
+    assert response["Content-Range"] == f"bytes 100-199/{len(content)}"
+    assert response["Content-Length"] == "100"
+    assert read(response) == content[100:200]
+
+
+@pytest.mark.parametrize(
+    ("header", "part"),
+    [("bytes=-50", slice(-50, None)), ("bytes=500-", slice(500, None)), ("bytes=0-0", slice(0, 1))],
+)
+def test_suffix_open_and_single_byte_ranges(client, public_pdf, header, part):
+    attachment, content = public_pdf
+    response = client.get(attachment.get_absolute_url(), HTTP_RANGE=header)
+    assert response.status_code == 206
+    assert read(response) == content[part]
+
+
+def test_a_range_past_the_end_is_416(client, public_pdf):
+    attachment, content = public_pdf
+    response = client.get(attachment.get_absolute_url(), HTTP_RANGE=f"bytes={len(content)}-")
+    assert response.status_code == 416
+    assert response["Content-Range"] == f"bytes */{len(content)}"
+
+
+def test_a_range_from_another_version_of_the_file_gets_the_whole_file(client, public_pdf):
+    attachment, content = public_pdf
+    response = client.get(
+        attachment.get_absolute_url(), HTTP_RANGE="bytes=0-9", HTTP_IF_RANGE='"old-version"'
+    )
+    assert response.status_code == 200
+    assert read(response) == content
+
+
+def test_conditional_requests_are_answered_with_304(client, public_pdf):
+    attachment, _ = public_pdf
+    first = client.get(attachment.get_absolute_url())
+    etag, modified = first["ETag"], first["Last-Modified"]
+    assert client.get(attachment.get_absolute_url(), HTTP_IF_NONE_MATCH=etag).status_code == 304
+    response = client.get(attachment.get_absolute_url(), HTTP_IF_MODIFIED_SINCE=modified)
+    assert response.status_code == 304
+    changed = client.get(attachment.get_absolute_url(), HTTP_IF_NONE_MATCH='"something-else"')
+    assert changed.status_code == 200
+
+
+def test_the_first_page_preview_is_served_for_public_reports_only(client, public_pdf):
+    attachment, _ = public_pdf
+    response = client.get(attachment.get_preview_url())
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/webp"
+    image = Image.open(io.BytesIO(read(response)))
+    assert (image.format, image.width) == ("WEBP", 640)
+    draft_attachment = factories.attachment(factories.draft_report())
+    assert client.get(draft_attachment.get_preview_url()).status_code == 404
+
+
+def test_the_report_page_shows_pages_size_language_and_preview(client, public_pdf):
+    attachment, _ = public_pdf
+    html = client.get(attachment.report.get_absolute_url()).content.decode()
+    assert f"Download PDF · {attachment.page_count} pages · " in html
+    assert f'src="{attachment.get_preview_url()}"' in html
+    assert "English" in html
+
+
+def test_an_editor_chooses_another_page_as_the_preview(public_pdf, stored_files):
+    attachment, _ = public_pdf
+    assert attachment.page_count >= 2
+    first_preview = attachment.preview.name
+    attachment.preview_page = 2
+    attachment.full_clean()
+    attachment.save()
+    assert attachment.preview.name != first_preview
+    attachment.preview_page = attachment.page_count + 1
+    with pytest.raises(ValidationError) as error:
+        attachment.full_clean()
+    assert "preview_page" in error.value.message_dict
+
+
+def test_replacing_the_file_keeps_the_public_address_working(client, public_pdf):
+    attachment, _ = public_pdf
+    url = attachment.get_absolute_url()
+    attachment.file = factories.pdf_upload("second.pdf", factories.pdf_bytes("Second edition"))
+    attachment.save()
+    # The address is the edition's, not the file's: the old link leads to the new file.
+    assert b"Second edition" in read(client.get(url, follow=True))

@@ -70,6 +70,9 @@ SURFACES = {
     "reports:file": lambda reports: [
         a.get_absolute_url() for r in reports for a in r.attachments.all()
     ],
+    "reports:preview": lambda reports: [
+        a.get_preview_url() for r in reports for a in r.attachments.all()
+    ],
     "reports:citation": lambda reports: [
         f"/reports/{r.slug}/citation.{fmt}" for r in reports for fmt in ("bib", "ris", "json")
     ],
@@ -91,7 +94,13 @@ SURFACES = {
 }
 
 # Addresses of hidden reports themselves: these must be 404, not merely free of canaries.
-MUST_BE_404 = {"reports:detail", "reports:file", "reports:citation", "reports:addressee"}
+MUST_BE_404 = {
+    "reports:detail",
+    "reports:file",
+    "reports:preview",
+    "reports:citation",
+    "reports:addressee",
+}
 
 
 def addressees(reports):

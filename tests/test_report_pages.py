@@ -90,7 +90,9 @@ def test_each_attachment_has_a_download_link_with_its_real_size(client, mali_rep
     attachment = mali_report.attachments.get()
     html = get_page(client, mali_report)
     assert 20_000 < attachment.size < 1_000_000
-    assert f"Download PDF · {round(attachment.size / 1000)} KB" in html
+    assert (
+        f"Download PDF · {attachment.page_count} pages · {round(attachment.size / 1000)} KB" in html
+    )
     assert f'href="{attachment.get_absolute_url()}"' in html
     assert attachment.get_absolute_url().endswith("/mali-report-2023.pdf")
 

@@ -14,6 +14,7 @@ from audit.models import AuditEvent
 from reports.models import Attachment, Recommendation, Report
 
 from . import factories
+from .conftest import files_of
 from .test_admin import ADD_URL, change_form, report_form
 
 pytestmark = pytest.mark.django_db
@@ -419,7 +420,7 @@ def test_a_deleted_report_is_recovered_with_its_parts_as_a_draft(client, editor,
     with_revision(report)
     client.post(admin_url(report, "delete/"), {"post": "yes"})
     assert not Report.objects.filter(pk=report.pk).exists()
-    assert stored_files() == [attachment.file.name]  # a revision still refers to it
+    assert stored_files() == files_of(attachment)  # a revision still refers to it
 
     deleted = Version.objects.get_deleted(Report).first()
     html = client.get("/admin/reports/report/recover/").content.decode()
