@@ -134,6 +134,7 @@ if AWS_STORAGE_BUCKET_NAME:
     AWS_SECRET_ACCESS_KEY = env.str("S3_SECRET_ACCESS_KEY", default="") or None
     AWS_DEFAULT_ACL = None  # the bucket's own policy: private
     AWS_QUERYSTRING_AUTH = True
+    AWS_S3_SIGNATURE_VERSION = "s3v4"
     AWS_S3_FILE_OVERWRITE = False
     DEFAULT_FILE_STORAGE_BACKEND = "storages.backends.s3.S3Storage"
 else:
@@ -151,6 +152,8 @@ STORAGES = {
 
 # Uploaded PDF editions larger than this are refused with a message beside the field.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=50 * 1000 * 1000)
+# Lead images with more pixels than this are refused (a guard against decompression bombs).
+IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=40_000_000)
 # Uploaded PDFs are read in a child process with these limits (see reports/pdfs.py).
 PDF_CHECK_SECONDS = env.int("PDF_CHECK_SECONDS", default=30)
 PDF_CHECK_MEMORY_BYTES = env.int("PDF_CHECK_MEMORY_BYTES", default=1024 * 1024 * 1024)

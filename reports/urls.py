@@ -19,6 +19,7 @@ urlpatterns = [
         views.attachment_download,
         name="file",
     ),
+    path("reports/<slug:slug>/images/<str:name>", views.report_image, name="image"),
     path(
         "reports/<slug:slug>/citation.<str:fmt>",
         views.report_citation,

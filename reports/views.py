@@ -1,6 +1,7 @@
 import json
 
 from django.conf import settings
+from django.db.models.fields.files import FieldFile
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -8,7 +9,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
-from . import citations, search, serving
+from . import citations, images, search, serving
 from .forms import RecommendationFilterForm, ReportFilterForm
 from .models import Addressee, AlertLevel, Attachment, Country, Recommendation, Report, Stage
 
@@ -177,6 +178,34 @@ def attachment_download(request, slug, pk, filename):
         download_name=attachment.download_name,
         version=attachment.sha256,
     )
+
+
+def report_image(request, slug, name):
+    report = get_object_or_404(visible_reports(request), slug=slug)
+    stored = {n.rsplit("/", 1)[-1]: n for n in report.image_names}
+    if name not in stored:
+        raise Http404("No such image.")
+    fieldfile = report.lead_image
+    if stored[name] != fieldfile.name:
+        fieldfile = FieldFile(report, Report._meta.get_field("lead_image"), stored[name])
+    extension = name.rsplit(".", 1)[-1]
+    public = report.is_public
+    if public and settings.FILES_REDIRECT_TO_STORAGE:
+        return redirect(
+            fieldfile.storage.url(fieldfile.name, expire=settings.FILES_SIGNED_URL_SECONDS)
+        )
+    try:
+        return serving.serve_file(
+            request,
+            fieldfile,
+            content_type=images.CONTENT_TYPES[extension],
+            download_name=name,
+            version=name,  # a stored image never changes under its name
+            last_modified=report.updated_at,
+            private=not public,
+        )
+    except FileNotFoundError:
+        raise Http404("The image is missing from storage.") from None
 
 
 def attachment_preview(request, slug, pk):

@@ -23,6 +23,10 @@ class ReportAdminForm(forms.ModelForm):
             "summary",
             "body",
             "stages",
+            "lead_image",
+            "lead_image_alt",
+            "lead_image_caption",
+            "lead_image_credit",
             "slug",
             "headline_override",
         ]

@@ -97,6 +97,18 @@ class ReportAdmin(VersionAdmin):
         ),
         ("Text", {"fields": ["body"]}),
         (
+            "Lead image",
+            {
+                "fields": [
+                    "lead_image",
+                    "lead_image_alt",
+                    "lead_image_caption",
+                    "lead_image_credit",
+                ],
+                "classes": ["collapse"],
+            },
+        ),
+        (
             "Stages of genocide",
             {
                 "fields": ["stages"],

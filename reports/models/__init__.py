@@ -1,6 +1,7 @@
 """The reports domain. Split by subject; import from `reports.models` as from one module."""
 
-from .attachment import Attachment, Language, release_stored_file
+from .attachment import Attachment, Language
+from .files import release_stored_file
 from .report import Authorship, Recommendation, Report, ReportQuerySet
 from .vocabularies import (
     ALERT_LEVEL_DESCRIPTIONS,

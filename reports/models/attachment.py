@@ -1,12 +1,9 @@
-import json
-
 import reversion
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.urls import reverse
-from reversion.models import Version
 
 from ..filenames import (
     attachment_storage_name,
@@ -15,30 +12,8 @@ from ..filenames import (
     url_filename,
 )
 from ..pdfs import inspect_pdf
+from .files import release_stored_file
 from .report import Report
-
-
-def file_is_in_a_revision(name):
-    """Whether any kept revision of an attachment still points at this stored file."""
-    return (
-        Version.objects.get_for_model(Attachment)
-        .filter(serialized_data__contains=json.dumps(name))
-        .exists()
-    )
-
-
-def release_stored_file(storage, name):
-    """Remove a file no attachment uses any more, unless a revision may still bring it back.
-
-    Runs once the database agrees: a rolled-back change must still find its file.
-    """
-
-    def remove():
-        in_use = Attachment.objects.filter(models.Q(file=name) | models.Q(preview=name))
-        if not in_use.exists() and not file_is_in_a_revision(name):
-            storage.delete(name)
-
-    transaction.on_commit(remove)
 
 
 class Language(models.TextChoices):

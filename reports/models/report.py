@@ -1,6 +1,10 @@
+import uuid
+
 import reversion
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
@@ -8,7 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
 
+from ..images import image_storage_name, process_image
 from ..richtext import EDITOR_EXTENSIONS, sanitize_html
+from .files import release_stored_file
 from .vocabularies import Addressee, AlertLevel, Author, Country, Stage
 
 
@@ -103,6 +109,29 @@ class Report(models.Model):
         help_text="The report itself. Use headings, lists and links; formatting outside "
         "these is removed when you save.",
     )
+    lead_image = models.FileField(
+        "lead image",
+        upload_to=image_storage_name,
+        max_length=200,
+        blank=True,
+        help_text="A photograph shown at the top of the report: JPEG, PNG or WebP. Location, "
+        "camera and other hidden details are removed from it when you save.",
+    )
+    lead_image_alt = models.CharField(
+        "description of the image",
+        max_length=300,
+        blank=True,
+        help_text="What the picture shows, for people who cannot see it. Required with an image.",
+    )
+    lead_image_caption = models.CharField("caption", max_length=300, blank=True)
+    lead_image_credit = models.CharField(
+        "credit",
+        max_length=200,
+        blank=True,
+        help_text="Who took the picture, if it is safe to name them.",
+    )
+    # Sizes made once when the image is saved: [{"format", "width", "name"}, …].
+    lead_image_renditions = models.JSONField(default=list, blank=True, editable=False)
     stages = models.ManyToManyField(
         Stage,
         blank=True,
@@ -175,6 +204,7 @@ class Report(models.Model):
 
     def save(self, **kwargs):
         self.body = sanitize_html(self.body)
+        self._store_new_lead_image()
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         super().save(**kwargs)
@@ -220,9 +250,84 @@ class Report(models.Model):
     def authors(self):
         return [authorship.author for authorship in self.authorships.all()]
 
+    @property
+    def lead_image_sources(self):
+        """What the template needs for a responsive <picture>: srcsets and a fallback."""
+        files = self.lead_image_renditions or []
+        if not self.lead_image or not files:
+            return None
+
+        def srcset(fmt):
+            return ", ".join(
+                f"{self.image_url(f['name'])} {f['width']}w" for f in files if f["format"] == fmt
+            )
+
+        jpegs = [f for f in files if f["format"] == "jpg"]
+        fallback = jpegs[min(1, len(jpegs) - 1)]
+        largest = max(f["width"] for f in files)
+        return {
+            "webp": srcset("webp"),
+            "jpg": srcset("jpg"),
+            "src": self.image_url(fallback["name"]),
+            "width": largest,
+            "height": round(largest * self.lead_image_ratio),
+        }
+
+    @property
+    def lead_image_ratio(self):
+        files = self.lead_image_renditions or []
+        return files[0]["height"] / files[0]["width"] if files else 0
+
+    def image_url(self, name):
+        return reverse("reports:image", kwargs={"slug": self.slug, "name": name.rsplit("/", 1)[-1]})
+
+    @property
+    def image_names(self):
+        """Every stored file of the lead image: the original and its renditions."""
+        names = [f["name"] for f in self.lead_image_renditions or []]
+        return ([self.lead_image.name] if self.lead_image else []) + names
+
     def clean(self):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        if self.lead_image and not self.lead_image_alt.strip():
+            raise ValidationError(
+                {"lead_image_alt": "Describe the picture for people who cannot see it."},
+                code="alt_required",
+            )
+        if self.lead_image and not self.lead_image._committed:
+            try:
+                self._processed_image = process_image(self.lead_image)
+            except ValidationError as error:
+                raise ValidationError({"lead_image": error}) from error
+
+    def _store_new_lead_image(self):
+        """Replace an uploaded image by its clean copy and renditions, and let old ones go."""
+        old = None
+        if self.pk:
+            old = (
+                Report.objects.filter(pk=self.pk)
+                .values_list("lead_image", "lead_image_renditions")
+                .first()
+            )
+        changed = not self.lead_image or not self.lead_image._committed
+        if changed and self.lead_image:
+            processed = getattr(self, "_processed_image", None) or process_image(self.lead_image)
+            storage = self.lead_image.storage
+            stem = uuid.uuid4().hex
+            files = []
+            for (fmt, width), data in processed.renditions.items():
+                name = storage.save(f"images/{stem}-{width}.{fmt}", ContentFile(data))
+                height = round(processed.height * width / processed.width)
+                files.append({"format": fmt, "width": width, "height": height, "name": name})
+            self.lead_image = ContentFile(processed.original, name=f"{stem}.{processed.extension}")
+            self.lead_image_renditions = files
+            self._processed_image = None
+        elif changed:
+            self.lead_image_renditions = []
+        if changed and old and old[0]:
+            for name in [old[0]] + [f["name"] for f in old[1] or []]:
+                release_stored_file(self.lead_image.storage, name)
 
 
 @reversion.register()

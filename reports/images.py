@@ -1,0 +1,124 @@
+"""Lead images: checked by content, stripped of every piece of metadata, made into renditions.
+
+Photographs from the field can betray the people who took them or appear in them: GPS
+position, camera serial number, times, owner names. None of that is kept, in the original or
+any rendition. The picture's orientation is applied first, so it still stands the right way.
+"""
+
+import io
+import uuid
+import warnings
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from PIL import Image, ImageOps
+
+ACCEPTED = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+RENDITION_WIDTHS = (480, 960, 1600)
+CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+
+
+@dataclass
+class ProcessedImage:
+    width: int
+    height: int
+    extension: str
+    original: bytes
+    renditions: dict = field(default_factory=dict)  # (format, width) -> bytes
+
+
+def refuse(message, code, **params):
+    raise ValidationError(message, code=code, params=params or None)
+
+
+def _open(data):
+    limit = settings.IMAGE_MAX_PIXELS
+    try:
+        with warnings.catch_warnings():
+            # Pillow's guard against decompression bombs warns first; here it is an error.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.format not in ACCEPTED:
+                refuse(
+                    "Only JPEG, PNG and WebP pictures are accepted; this file is %(kind)s.",
+                    "not_image",
+                    kind=image.format or "something else",
+                )
+            if image.width * image.height > limit:
+                refuse(
+                    "This picture has %(pixels)s million pixels; the limit is %(limit)s million. "
+                    "Save a smaller copy and upload that.",
+                    "too_many_pixels",
+                    pixels=round(image.width * image.height / 1e6, 1),
+                    limit=round(limit / 1e6, 1),
+                )
+            image.load()
+    except ValidationError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        refuse("This picture is too large to open safely.", "too_many_pixels", limit=limit)
+    except (OSError, SyntaxError, ValueError) as error:
+        raise ValidationError(
+            "This file is not a picture the site can read (it may be damaged, cut short, or "
+            "another kind of file with a picture's name). Upload a JPEG, PNG or WebP photo.",
+            code="not_image",
+        ) from error
+    return image
+
+
+def _clean_copy(image):
+    """The pixels alone, the right way up: no EXIF, XMP, IPTC, comments or profiles."""
+    upright = ImageOps.exif_transpose(image)
+    mode = "RGBA" if upright.mode in ("RGBA", "LA", "P") else "RGB"
+    upright = upright.convert(mode)
+    return Image.frombytes(upright.mode, upright.size, upright.tobytes())
+
+
+def _encode(image, fmt):
+    out = io.BytesIO()
+    if fmt == "jpg":
+        if image.mode != "RGB":
+            background = Image.new("RGB", image.size, "white")
+            background.paste(image, mask=image.getchannel("A") if "A" in image.mode else None)
+            image = background
+        image.save(out, "JPEG", quality=85, optimize=True, progressive=True)
+    elif fmt == "png":
+        image.save(out, "PNG", optimize=True)
+    else:
+        image.save(out, "WEBP", quality=80, method=4)
+    return out.getvalue()
+
+
+def process_image(file):
+    file.seek(0)
+    data = file.read()
+    if not data:
+        raise ValidationError("The file is empty. Choose the picture again.", code="empty")
+    clean = _clean_copy(_open(data))
+    extension = ACCEPTED[Image.open(io.BytesIO(data)).format]
+    processed = ProcessedImage(
+        width=clean.width,
+        height=clean.height,
+        extension=extension,
+        original=_encode(clean, extension),
+    )
+    for width in RENDITION_WIDTHS:
+        # Never wider than the picture itself; its own width is the largest rendition then.
+        target = min(width, clean.width)
+        resized = clean.resize(
+            (target, round(clean.height * target / clean.width)), Image.Resampling.LANCZOS
+        )
+        for fmt in ("webp", "jpg"):
+            processed.renditions[(fmt, target)] = _encode(resized, fmt)
+        if width >= clean.width:
+            break
+    return processed
+
+
+def image_storage_name(instance, filename):
+    return f"images/{uuid.uuid4().hex}{_extension(filename)}"
+
+
+def _extension(filename):
+    return "." + filename.rsplit(".", 1)[-1] if "." in filename else ""
