@@ -235,3 +235,22 @@ def test_replacing_the_file_keeps_the_public_address_working(client, public_pdf)
     attachment.save()
     # The address is the edition's, not the file's: the old link leads to the new file.
     assert b"Second edition" in read(client.get(url, follow=True))
+
+
+def test_orphaned_files_are_listed_and_removed_and_used_ones_kept(stored_files):
+    from io import StringIO
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.core.management import call_command
+
+    kept = factories.attachment(factories.draft_report())
+    orphan = default_storage.save("attachments/left-behind.pdf", ContentFile(b"%PDF-1.4"))
+    listed = StringIO()
+    call_command("list_orphan_files", stdout=listed, stderr=StringIO())
+    assert listed.getvalue().split() == [orphan]
+
+    call_command("remove_orphan_files", "--dry-run", stdout=StringIO(), stderr=StringIO())
+    assert orphan in stored_files()
+    call_command("remove_orphan_files", stdout=StringIO(), stderr=StringIO())
+    assert stored_files() == files_of(kept)
