@@ -1,5 +1,7 @@
 from django import template
+from django.urls import reverse
 
+from ..cards import card_version
 from ..models import FollowLink
 from ..sharing import share_links
 
@@ -15,3 +17,9 @@ def follow_links(context):
 def share(context, obj, title):
     url = context["request"].build_absolute_uri(obj.get_absolute_url())
     return {"url": url, "links": share_links(url=url, title=title)}
+
+
+@register.simple_tag(takes_context=True)
+def card_url(context, report):
+    path = reverse("follow:card", kwargs={"slug": report.slug, "version": card_version(report)})
+    return context["request"].build_absolute_uri(path)
