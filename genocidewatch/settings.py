@@ -33,6 +33,46 @@ else:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 SITE_NAME = env("SITE_NAME", default="Genocide Watch")
+# The site's public address, for links in emails (which have no request to take it from).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+
+# Email: printed to the console unless an SMTP server is given, e.g.
+# EMAIL_URL=smtp+tls://user:password@smtp.example.org:587
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+MAILERS = {
+    "default": {
+        "BACKEND": _email["EMAIL_BACKEND"],
+        "OPTIONS": {
+            name: _email[key]
+            for name, key in [
+                ("host", "EMAIL_HOST"),
+                ("port", "EMAIL_PORT"),
+                ("username", "EMAIL_HOST_USER"),
+                ("password", "EMAIL_HOST_PASSWORD"),
+                ("use_tls", "EMAIL_USE_TLS"),
+                ("use_ssl", "EMAIL_USE_SSL"),
+            ]
+            if _email.get(key)
+        }
+        if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
+        else {},
+    }
+}
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"{SITE_NAME} <alerts@localhost>")
+SUBSCRIBE_LIMIT_PER_ADDRESS = env.int("SUBSCRIBE_LIMIT_PER_ADDRESS", default=3)
+SUBSCRIBE_LIMIT_PER_CLIENT = env.int("SUBSCRIBE_LIMIT_PER_CLIENT", default=20)
+
+# Background tasks (alert emails): run at once in development and tests; in production a
+# database queue worked by `manage.py db_worker`.
+TASKS_BACKEND = env("TASKS_BACKEND", default="immediate" if DEBUG else "database")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+            "database": "django_tasks_db.DatabaseBackend",
+        }[TASKS_BACKEND]
+    }
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -50,6 +90,7 @@ INSTALLED_APPS = [
     "django_countries",
     "django_prose_editor",
     "reversion",
+    "django_tasks_db",
     "reports",
     "follow",
     "audit",

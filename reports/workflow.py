@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from audit.models import AuditEvent, record
+from follow import alerts
 
 from .models import Report
 
@@ -101,6 +102,10 @@ def report_publish(report, *, user, at=None, request=None):
     at = at or now
     scheduled = at > now
     when = timezone.localtime(at)
+    if not scheduled:
+        # Subscribers hear of it once the publication is committed; a scheduled report is
+        # announced by `manage.py send_due_alerts` when its time has come.
+        transaction.on_commit(alerts.announce_due_reports)
     return _move(
         report,
         user=user,
