@@ -12,6 +12,14 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    # Counters kept in the cache (rate limits) must not carry over from one test to another.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     """Every test stores its uploads in a folder of its own, removed afterwards."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -6,13 +6,17 @@ searched for them. SURFACES names each public URL; a public URL added to the sit
 being added here fails `test_every_public_url_is_checked`.
 """
 
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import get_resolver
 from django.utils import timezone
+from PIL import Image
 
+from follow.cards import card_version
 from reports import workflow
 from reports.models import Recommendation, Report, Stage
 
@@ -23,6 +27,12 @@ pytestmark = pytest.mark.django_db
 Status = Report.Status
 
 
+def small_png():
+    out = io.BytesIO()
+    Image.new("RGB", (60, 40), "red").save(out, "PNG")
+    return out.getvalue()
+
+
 def hidden_report(canary, **fields):
     report = factories.report(
         title=f"Report {canary}",
@@ -31,6 +41,9 @@ def hidden_report(canary, **fields):
         **fields,
     )
     report.stages.set(Stage.objects.all())
+    report.lead_image = SimpleUploadedFile(f"{canary}.png", small_png(), "image/png")
+    report.lead_image_alt = f"Picture {canary}"
+    report.save()
     Recommendation.objects.create(
         report=report, addressee=factories.addressee(), text=f"should {canary}.", order=0
     )
@@ -73,6 +86,7 @@ SURFACES = {
     "reports:preview": lambda reports: [
         a.get_preview_url() for r in reports for a in r.attachments.all()
     ],
+    "reports:image": lambda reports: [r.image_url(n) for r in reports for n in r.image_names],
     "reports:citation": lambda reports: [
         f"/reports/{r.slug}/citation.{fmt}" for r in reports for fmt in ("bib", "ris", "json")
     ],
@@ -89,6 +103,14 @@ SURFACES = {
     ),
     "reports:addressee": lambda reports: [a.get_absolute_url() for a in addressees(reports)],
     "reports:feed": lambda reports: ["/feeds/reports/"],
+    "follow:card": lambda reports: [
+        f"/reports/{r.slug}/card-{card_version(r)}.png" for r in reports
+    ],
+    "follow:subscribe": lambda reports: ["/subscribe/"],
+    "follow:sent": lambda reports: ["/subscribe/sent/"],
+    "follow:confirm": lambda reports: ["/subscribe/confirm/not-a-token/"],
+    "follow:manage": lambda reports: ["/subscribe/manage/not-a-token/"],
+    "follow:unsubscribe": lambda reports: ["/subscribe/unsubscribe/not-a-token/"],
     "sitemap": lambda reports: ["/sitemap.xml"],
     "robots": lambda reports: ["/robots.txt"],
 }
@@ -100,6 +122,8 @@ MUST_BE_404 = {
     "reports:preview",
     "reports:citation",
     "reports:addressee",
+    "follow:card",
+    "reports:image",
 }
 
 

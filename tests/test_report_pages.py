@@ -147,7 +147,7 @@ def test_the_page_has_title_description_canonical_and_social_tags(client, mali_r
     assert f'<meta property="og:url" content="{canonical}">' in html
     assert '<meta property="og:type" content="article">' in html
     assert '<meta property="og:description" content="A short summary of the report.">' in html
-    assert '<meta name="twitter:card" content="summary">' in html
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
     assert "noindex" not in html
 
 
