@@ -62,7 +62,10 @@ def report_form(*, attachments=(), recommendations=None, authors=None, **fields)
         **formset("recommendations", recommendations),
         **formset(
             "attachments",
-            [{"file": upload, "title": "", "language": "en"} for upload in attachments],
+            [
+                {"file": upload, "title": "", "language": "en", "preview_page": "1"}
+                for upload in attachments
+            ],
         ),
     }
     data.update(fields)
@@ -142,7 +145,13 @@ def change_form(report, **fields):
         formset(
             "attachments",
             [
-                {"id": a.pk, "report": report.pk, "title": a.title, "language": a.language}
+                {
+                    "id": a.pk,
+                    "report": report.pk,
+                    "title": a.title,
+                    "language": a.language,
+                    "preview_page": a.preview_page,
+                }
                 for a in report.attachments.all()
             ],
             initial=report.attachments.count(),
@@ -408,3 +417,21 @@ def test_saving_a_report_without_choosing_a_new_file_keeps_its_pdf(editor_client
     assert (attachment.title, attachment.language) == ("New title", "fr")
     assert attachment.original_name == "kept.pdf"
     assert stored_files() == files_of(attachment)
+
+
+def test_an_editor_picks_the_preview_page_in_the_form(editor_client):
+    report = factories.draft_report()
+    report.authorships.create(author=factories.author())
+    attachment = factories.attachment(report, content=factories.pdf_bytes("Page text. " * 900))
+    assert attachment.page_count >= 2
+    data = change_form(report)
+    data["attachments-0-preview_page"] = "2"
+    assert editor_client.post(f"/admin/reports/report/{report.pk}/change/", data).status_code == 302
+    attachment.refresh_from_db()
+    assert attachment.preview_page == 2
+
+    data = change_form(report)
+    data["attachments-0-preview_page"] = "99"
+    response = editor_client.post(f"/admin/reports/report/{report.pk}/change/", data)
+    assert response.status_code == 200
+    assert "choose one of them" in response.content.decode()

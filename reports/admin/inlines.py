@@ -68,7 +68,7 @@ class RecommendationInline(FollowsReportPermissionsMixin, admin.StackedInline):
 
 class AttachmentInline(FollowsReportPermissionsMixin, admin.StackedInline):
     model = Attachment
-    fields = ["file", ("title", "language"), "facts"]
+    fields = ["file", ("title", "language"), "preview_page", "facts"]
     readonly_fields = ["facts"]
     extra = 0
     verbose_name = "PDF edition"
