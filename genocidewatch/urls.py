@@ -6,7 +6,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 
 from reports.sitemaps import SITEMAPS
-from reports.views import robots_txt
+from reports.views import healthz, robots_txt
 
 admin.site.site_header = f"{settings.SITE_NAME} · staff"
 admin.site.site_title = f"{settings.SITE_NAME} staff"
@@ -24,6 +24,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
+    path("healthz", healthz, name="healthz"),
     path("", include("follow.urls")),
     path("", include("reports.urls")),
 ]

@@ -1,17 +1,23 @@
 import json
+import logging
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
 from django.db.models.fields.files import FieldFile
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 
 from . import citations, images, search, serving
 from .forms import RecommendationFilterForm, ReportFilterForm
 from .models import Addressee, AlertLevel, Attachment, Country, Recommendation, Report, Stage
+
+logger = logging.getLogger(__name__)
 
 
 def can_preview(user):
@@ -352,3 +358,21 @@ def robots_txt(request):
     sitemap = request.build_absolute_uri(reverse("sitemap"))
     lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@never_cache
+def healthz(request):
+    """200 when the database and the cache answer, 503 otherwise; never says which failed."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        cache.set("healthz", "ok", timeout=10)
+        healthy = cache.get("healthz") == "ok"
+    except Exception:
+        logger.exception("Health check failed")
+        healthy = False
+    return HttpResponse(
+        "ok\n" if healthy else "unavailable\n",
+        status=200 if healthy else 503,
+        content_type="text/plain; charset=utf-8",
+    )

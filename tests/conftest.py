@@ -127,6 +127,15 @@ def open_page(browser, live_server):
         page = context.new_page()
         page.requests = support.RequestLog(live_server.url)
         page.on("request", page.requests.record)
+        # Anything the page's Content Security Policy blocked shows up here.
+        page.csp_violations = []
+        page.on(
+            "console",
+            lambda message: (
+                "Content Security Policy" in message.text
+                and page.csp_violations.append(message.text)
+            ),
+        )
         return page
 
     yield open_

@@ -60,6 +60,7 @@ def test_every_public_page_passes_axe_and_stays_on_its_own_origin(open_page, dem
     SUMMARY.append(f"axe {name} at {viewport['width']}px: {len(violations)} violations")
     assert not violations, "\n".join(violations)
     assert page.requests.foreign() == []
+    assert page.csp_violations == []
 
 
 @pytest.mark.parametrize("form", ["add", "change"])
@@ -78,6 +79,9 @@ def test_the_admin_report_form_passes_axe(open_page, demo, django_user_model, fo
     SUMMARY.append(f"axe admin report {form} form at 1280px: {len(violations)} violations")
     assert not violations, "\n".join(violations)
     assert page.requests.foreign() == []
+    assert page.csp_violations == []
+    # The rich-text editor came up under the admin's policy.
+    assert page.locator('.prose-editor [contenteditable="true"]').count() == 1
 
 
 def test_the_report_page_weighs_less_than_60_kb(open_page, demo):

@@ -1,0 +1,93 @@
+"""Security headers on every response, and the health check load balancers use."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from . import factories
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def test_public_pages_allow_only_the_sites_own_scripts_and_styles(client):
+    report = factories.published_report()
+    response = client.get(report.get_absolute_url())
+    assert response["Content-Security-Policy"] == PUBLIC_CSP
+    assert response["Permissions-Policy"].startswith("camera=(), microphone=(), geolocation=()")
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_public_templates_carry_no_inline_script_or_style(client):
+    report = factories.published_report()
+    factories.attachment(report)
+    for url in [
+        "/",
+        "/reports/",
+        report.get_absolute_url(),
+        "/countries/",
+        "/stages/5/",
+        "/recommendations/",
+        "/subscribe/",
+    ]:
+        html = client.get(url).content.decode()
+        assert " style=" not in html, url
+        assert " on" + "click=" not in html, url
+        for tag in re.findall(r"<script\b[^>]*>", html):
+            assert 'src="' in tag or 'type="application/ld+json"' in tag, (url, tag)
+
+
+def test_the_admin_has_its_own_scoped_policy(admin_client):
+    response = admin_client.get("/admin/reports/report/add/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self' 'unsafe-inline'" in policy
+    assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+    assert "https:" not in policy and "*" not in policy
+
+
+def test_files_keep_their_sandbox_policy(client):
+    attachment = factories.attachment(factories.published_report())
+    response = client.get(attachment.get_absolute_url())
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+
+
+def test_the_health_check_answers_ok_when_database_and_cache_answer(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok\n"
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_the_health_check_says_503_without_detail_when_the_cache_fails(client, settings, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache wants a folder")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(blocker / "cache"),
+        }
+    }
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.content == b"unavailable\n"
+
+
+def test_a_staff_session_ends_after_a_working_day_without_activity(client, editor):
+    client.force_login(editor)
+    start = timezone.now()
+    with time_machine.travel(start + timedelta(hours=8)):
+        assert client.get("/admin/").status_code == 200  # active: the session lives on
+    with time_machine.travel(start + timedelta(hours=16)):
+        assert client.get("/admin/").status_code == 200  # 8 hours after the last request
+    with time_machine.travel(start + timedelta(hours=26)):
+        assert client.get("/admin/").status_code == 302  # 10 idle hours: logged out
