@@ -76,6 +76,7 @@ TASKS = {
 }
 
 INSTALLED_APPS = [
+    "genocidewatch",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

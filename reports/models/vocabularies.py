@@ -8,6 +8,11 @@ from django.utils.text import slugify
 from django_countries.fields import CountryField
 
 
+class StageManager(models.Manager):
+    def get_by_natural_key(self, number):
+        return self.get(number=number)
+
+
 class Stage(models.Model):
     """One of the ten stages of genocide. The rows come from a migration; staff edit the words."""
 
@@ -19,6 +24,8 @@ class Stage(models.Model):
     description = models.TextField(
         help_text="A short explanation of this stage for readers, in plain words."
     )
+
+    objects = StageManager()
 
     class Meta:
         ordering = ["number"]
@@ -33,6 +40,11 @@ class Stage(models.Model):
 
     def get_absolute_url(self):
         return reverse("reports:stage", kwargs={"number": self.number})
+
+    def natural_key(self):
+        # Every instance has the same ten stages, made by a migration: a backup names them
+        # by number, so they match whatever database keys the new instance gave them.
+        return (self.number,)
 
 
 class Country(models.Model):

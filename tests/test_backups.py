@@ -1,0 +1,172 @@
+"""Backups: everything out into one archive, and back into an empty instance, checked."""
+
+import hashlib
+import importlib
+import io
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import uuid
+from pathlib import Path
+
+import pytest
+import reversion
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+
+from audit.models import AuditEvent
+from follow.models import Subscriber
+from genocidewatch.backups import BackupError, restore_backup, write_backup
+from reports.models import Attachment, Recommendation, Report, Stage
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migrated_data")]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def fill_instance():
+    call_command("load_demo", stdout=io.StringIO())
+    report = Report.objects.get()
+    with reversion.create_revision():
+        reversion.set_comment("Edited before the backup.")
+        report.summary = "Summary as backed up."
+        report.save()
+    user = get_user_model().objects.create_user("editor", password="pw-editor-123", is_staff=True)
+    user.groups.add(apps.get_model("auth", "Group").objects.get(name="Editor"))
+    AuditEvent.objects.create(action="login", actor=user, actor_name="editor")
+    Subscriber.objects.create(email="reader@example.org")
+
+
+def empty_instance():
+    """As after `migrate` on a new database: no content, only what migrations make."""
+    call_command("flush", interactive=False, verbosity=0)
+    for name in list(default_storage.listdir("attachments")[1]):
+        default_storage.delete(f"attachments/{name}")
+    for name in list(default_storage.listdir("previews")[1]):
+        default_storage.delete(f"previews/{name}")
+    importlib.import_module("reports.migrations.0002_ten_stages").create_stages(apps, None)
+    importlib.import_module("reports.migrations.0004_roles").create_roles(apps, None)
+
+
+def snapshot():
+    pdf = Attachment.objects.get()
+    with default_storage.open(pdf.file.name, "rb") as handle:
+        digest = hashlib.sha256(handle.read()).hexdigest()
+    return {
+        "reports": list(Report.objects.values_list("slug", "summary", "status")),
+        "recommendations": Recommendation.objects.count(),
+        "stages": list(Report.objects.get().stages.values_list("number", flat=True)),
+        "users": list(get_user_model().objects.values_list("username", flat=True)),
+        "groups": list(get_user_model().objects.get().groups.values_list("name", flat=True)),
+        "audit": AuditEvent.objects.count(),
+        "subscribers": Subscriber.objects.count(),
+        "revisions": reversion.models.Version.objects.count(),
+        "pdf": (pdf.file.name, digest),
+    }
+
+
+def test_a_backup_restores_into_an_empty_instance_with_everything_checked(tmp_path):
+    fill_instance()
+    before = snapshot()
+    archive = tmp_path / "backup.tar.gz"
+    manifest = write_backup(archive)
+    assert set(manifest["files"]) >= {before["pdf"][0]}
+
+    empty_instance()
+    assert not Report.objects.exists() and Stage.objects.count() == 10
+    restore_backup(archive)
+
+    assert snapshot() == before
+    assert get_user_model().objects.get().check_password("pw-editor-123")
+    report = Report.objects.get()
+    client = Client()
+    assert client.get(report.get_absolute_url()).status_code == 200
+    download = client.get(Attachment.objects.get().get_absolute_url())
+    body = b"".join(download.streaming_content)
+    assert hashlib.sha256(body).hexdigest() == before["pdf"][1]
+
+
+def test_restore_refuses_an_instance_that_has_content(tmp_path):
+    fill_instance()
+    archive = tmp_path / "backup.tar.gz"
+    write_backup(archive)
+    with pytest.raises(CommandError, match="needs an empty one"):
+        call_command("restore", str(archive), stdout=io.StringIO())
+
+
+def test_a_damaged_archive_is_refused_and_nothing_is_loaded(tmp_path):
+    fill_instance()
+    archive = tmp_path / "backup.tar.gz"
+    write_backup(archive)
+    damaged = tmp_path / "damaged.tar.gz"
+    with tarfile.open(archive) as source, tarfile.open(damaged, "w:gz") as target:
+        for member in source.getmembers():
+            data = source.extractfile(member).read()
+            if member.name == "data.json":
+                data = data.replace(b"Summary as backed up.", b"Summary changed later.")
+            member.size = len(data)
+            target.addfile(member, io.BytesIO(data))
+    empty_instance()
+    with pytest.raises(BackupError, match="does not match its checksum"):
+        restore_backup(damaged)
+    assert not Report.objects.exists()
+
+
+def postgresql_url(name):
+    return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
+def test_a_backup_moves_from_this_database_into_a_new_postgresql_one(tmp_path):
+    psycopg = pytest.importorskip("psycopg")
+    try:
+        admin = psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True)
+    except psycopg.OperationalError:
+        pytest.skip("No PostgreSQL server on 127.0.0.1:5432 to move the backup into.")
+    fill_instance()
+    archive = tmp_path / "backup.tar.gz"
+    write_backup(archive)
+
+    name = f"gw_restore_{uuid.uuid4().hex[:10]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    env = {
+        **os.environ,
+        "DATABASE_URL": postgresql_url(name),
+        "MEDIA_ROOT": str(tmp_path / "restored-media"),
+        "DJANGO_SETTINGS_MODULE": "genocidewatch.settings",
+    }
+
+    def manage(*args):
+        return subprocess.run(  # noqa: S603 - our own manage.py
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    try:
+        assert manage("migrate", "--no-input", "-v0").returncode == 0
+        restored = manage("restore", str(archive))
+        assert restored.returncode == 0, restored.stderr
+        assert "every checksum matches" in restored.stdout
+        counted = manage(
+            "shell",
+            "-c",
+            "import json; from reports.models import Report, Recommendation;"
+            "print(json.dumps([Report.objects.count(), Recommendation.objects.count(),"
+            " Report.objects.get().summary]))",
+        )
+        assert json.loads(counted.stdout.strip().splitlines()[-1]) == [
+            1,
+            4,
+            "Summary as backed up.",
+        ]
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
