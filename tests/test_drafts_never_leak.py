@@ -113,6 +113,7 @@ SURFACES = {
     "follow:unsubscribe": lambda reports: ["/subscribe/unsubscribe/not-a-token/"],
     "sitemap": lambda reports: ["/sitemap.xml"],
     "robots": lambda reports: ["/robots.txt"],
+    "healthz": lambda reports: ["/healthz"],
 }
 
 # Addresses of hidden reports themselves: these must be 404, not merely free of canaries.
