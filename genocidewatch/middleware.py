@@ -32,3 +32,38 @@ class AdminContentSecurityPolicyMiddleware:
         if request.path.startswith("/admin/"):
             response._csp_config = settings.ADMIN_CSP
         return response
+
+
+class PublicCacheControlMiddleware:
+    """Say who may keep a page, and for how long.
+
+    A public page fetched without a session may be kept by browsers and shared caches, but is
+    checked again (with its ETag, answered 304 when unchanged) once `PUBLIC_PAGE_MAX_AGE`
+    seconds have passed: 0 by default, so no reader is shown a page older than the last
+    publication. Anything for staff, any response setting a cookie (forms carry a CSRF
+    cookie) and anything a view already marked is never stored anywhere.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.has_header("Cache-Control"):
+            return response
+        personal = (
+            settings.SESSION_COOKIE_NAME in request.COOKIES
+            or response.cookies
+            or request.path.startswith("/admin/")
+        )
+        if (
+            request.method in ("GET", "HEAD")
+            and response.status_code in (200, 404)
+            and not personal
+        ):
+            response["Cache-Control"] = (
+                f"public, max-age={settings.PUBLIC_PAGE_MAX_AGE}, must-revalidate"
+            )
+        else:
+            response["Cache-Control"] = "private, no-store"
+        return response

@@ -106,6 +106,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Outermost of the two below: it adds the ETag after the Cache-Control is decided.
+    "django.middleware.http.ConditionalGetMiddleware",
+    "genocidewatch.middleware.PublicCacheControlMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -228,6 +231,9 @@ ADMIN_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF, "data:"],
 }
+# How long browsers and shared caches may keep a public page before asking again (the
+# answer is 304 while it is unchanged).
+PUBLIC_PAGE_MAX_AGE = env.int("PUBLIC_PAGE_MAX_AGE", default=0)
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"

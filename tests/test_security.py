@@ -91,3 +91,27 @@ def test_a_staff_session_ends_after_a_working_day_without_activity(client, edito
         assert client.get("/admin/").status_code == 200  # 8 hours after the last request
     with time_machine.travel(start + timedelta(hours=26)):
         assert client.get("/admin/").status_code == 302  # 10 idle hours: logged out
+
+
+def test_public_pages_may_be_kept_but_are_checked_again_and_answer_304(client):
+    report = factories.published_report()
+    response = client.get(report.get_absolute_url())
+    assert response["Cache-Control"] == "public, max-age=0, must-revalidate"
+    etag = response["ETag"]
+    again = client.get(report.get_absolute_url(), HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    report.summary = "A corrected summary."
+    report.save()
+    changed = client.get(report.get_absolute_url(), HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and "A corrected summary." in changed.content.decode()
+
+
+def test_staff_pages_previews_and_forms_are_never_stored(client, editor):
+    assert client.get("/subscribe/")["Cache-Control"] == "private, no-store"  # CSRF cookie
+    draft = factories.draft_report()
+    client.force_login(editor)
+    for url in ["/", draft.get_absolute_url(), "/admin/reports/report/"]:
+        response = client.get(url)
+        assert "no-store" in response["Cache-Control"], url
+        assert "public" not in response["Cache-Control"], url
+        assert not response.has_header("ETag"), url
