@@ -142,8 +142,9 @@ def _visible_attachment(request, slug, pk):
     )
 
 
-def _send(request, attachment, fieldfile, *, content_type, download_name, version):
-    public = attachment.report.is_public
+def _send(request, fieldfile, *, public, last_modified, content_type, download_name, version):
+    """A stored file of a report: a signed bucket address when public on object storage,
+    else streamed by the site (never stored by caches when not public)."""
     if public and settings.FILES_REDIRECT_TO_STORAGE:
         # On object storage, a public file is fetched from the bucket by a short-lived
         # signed address; the bucket itself stays private, drafts' files included.
@@ -164,11 +165,11 @@ def _send(request, attachment, fieldfile, *, content_type, download_name, versio
             content_type=content_type,
             download_name=download_name,
             version=version,
-            last_modified=attachment.updated_at,
+            last_modified=last_modified,
             private=not public,
         )
     except FileNotFoundError:
-        raise Http404("The file of this edition is missing from storage.") from None
+        raise Http404("The file is missing from storage.") from None
 
 
 def attachment_download(request, slug, pk, filename):
@@ -178,8 +179,9 @@ def attachment_download(request, slug, pk, filename):
         return redirect(attachment.get_absolute_url(), permanent=attachment.report.is_public)
     return _send(
         request,
-        attachment,
         attachment.file,
+        public=attachment.report.is_public,
+        last_modified=attachment.updated_at,
         content_type="application/pdf",
         download_name=attachment.download_name,
         version=attachment.sha256,
@@ -194,24 +196,15 @@ def report_image(request, slug, name):
     fieldfile = report.lead_image
     if stored[name] != fieldfile.name:
         fieldfile = FieldFile(report, Report._meta.get_field("lead_image"), stored[name])
-    extension = name.rsplit(".", 1)[-1]
-    public = report.is_public
-    if public and settings.FILES_REDIRECT_TO_STORAGE:
-        return redirect(
-            fieldfile.storage.url(fieldfile.name, expire=settings.FILES_SIGNED_URL_SECONDS)
-        )
-    try:
-        return serving.serve_file(
-            request,
-            fieldfile,
-            content_type=images.CONTENT_TYPES[extension],
-            download_name=name,
-            version=name,  # a stored image never changes under its name
-            last_modified=report.updated_at,
-            private=not public,
-        )
-    except FileNotFoundError:
-        raise Http404("The image is missing from storage.") from None
+    return _send(
+        request,
+        fieldfile,
+        public=report.is_public,
+        last_modified=report.updated_at,
+        content_type=images.CONTENT_TYPES[name.rsplit(".", 1)[-1]],
+        download_name=name,
+        version=name,  # a stored image never changes under its name
+    )
 
 
 def attachment_preview(request, slug, pk):
@@ -220,8 +213,9 @@ def attachment_preview(request, slug, pk):
         raise Http404("This edition has no preview.")
     return _send(
         request,
-        attachment,
         attachment.preview,
+        public=attachment.report.is_public,
+        last_modified=attachment.updated_at,
         content_type="image/webp",
         download_name=f"{attachment.filename.removesuffix('.pdf')}-page-{attachment.preview_page}.webp",
         version=f"{attachment.sha256[:32]}-{attachment.preview_page}",
