@@ -152,3 +152,9 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.write_line(line)
         ARTIFACTS.mkdir(exist_ok=True)
         (ARTIFACTS / "measurements.txt").write_text("\n".join(SUMMARY) + "\n")
+
+
+@pytest.fixture
+def without_page_cache(settings):
+    """Query counts measure what rendering a page costs, so no stored page may answer."""
+    settings.PAGE_CACHE_SECONDS = 0

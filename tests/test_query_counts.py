@@ -28,7 +28,7 @@ from reports.models import (
 
 from .measurements import SUMMARY
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_page_cache")]
 
 PAGES = {
     "home": "/",

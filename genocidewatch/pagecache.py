@@ -1,0 +1,162 @@
+"""Rendered public pages, kept in the configured cache and keyed by the content version.
+
+A page is stored under the current *content version*: a random token that changes whenever
+anything a page can show changes (a report and its parts, the vocabularies, the follow
+links) and when a scheduled report's time comes. Changing the token retires every stored
+page at once, so a reader never gets a page older than the last change; nothing has to know
+which pages a change touched.
+
+The token and the time of the next scheduled publication are kept together in the same cache
+as the pages, so all processes must share that cache (Redis in production); see
+`PAGE_CACHE_SECONDS` in settings.
+
+Only anonymous readers are served from here: a request carrying a session or a flash
+message goes through to the views, and only responses that the views and
+`PublicCacheControlMiddleware` marked `public`, without cookies, are kept.
+"""
+
+import logging
+import secrets
+import time
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+from django.utils.cache import get_conditional_response
+from django.utils.http import parse_http_date_safe
+
+VERSION_KEY = "content-version"
+# Larger responses (images, cards) are cheap to send from storage; pages are tens of KB.
+LARGEST_KEPT_BYTES = 512 * 1024
+
+logger = logging.getLogger(__name__)
+
+
+def _cache():
+    return caches[settings.PAGE_CACHE_ALIAS]
+
+
+def _next_scheduled_publication():
+    """When the earliest published-but-not-yet-due report becomes public, as a timestamp."""
+    from django.db.models import Min
+    from django.utils import timezone
+
+    from reports.models import Report
+
+    due = Report.objects.filter(
+        status=Report.Status.PUBLISHED, published_at__gt=timezone.now()
+    ).aggregate(due=Min("published_at"))["due"]
+    return due.timestamp() if due else None
+
+
+def _new_version():
+    state = (secrets.token_hex(8), _next_scheduled_publication())
+    _cache().set(VERSION_KEY, state, timeout=None)
+    return state[0]
+
+
+def _retire_pages():
+    # A cache that is down holds no pages to retire, and must not stop an editor's save.
+    try:
+        _new_version()
+    except Exception:
+        logger.exception("Could not retire stored pages: the cache did not answer")
+
+
+def current_version():
+    """The content version now, starting a new one when a scheduled time has passed."""
+    state = _cache().get(VERSION_KEY)
+    if state is None:
+        return _new_version()
+    token, due = state
+    if due is not None and time.time() >= due:
+        return _new_version()
+    return token
+
+
+def content_changed(action=None, **kwargs):
+    """Retire every stored page: now, and again once the change is committed.
+
+    Now, so the writer's own next request (and a test inside one transaction) sees the
+    change; after the commit, so a page another reader rendered from the old rows while the
+    transaction was open, and stored under the interim token, is retired too.
+    """
+    if action is not None and action.startswith("pre_"):
+        return  # a many-to-many change announces itself before and after; after is enough
+    _retire_pages()
+    transaction.on_commit(_retire_pages)
+
+
+def _key(request, version):
+    scheme = "https" if request.is_secure() else "http"
+    return f"page:{version}:{scheme}://{request.get_host()}{request.get_full_path()}"
+
+
+class PageCacheMiddleware:
+    """Serve anonymous readers' GET and HEAD requests from stored pages when it can."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not self._may_use_cache(request):
+            return self.get_response(request)
+        try:
+            key = _key(request, current_version())
+            stored = _cache().get(key)
+        except Exception:
+            # Readers still get pages, rendered afresh, while the cache is away.
+            logger.exception("Page cache unavailable")
+            return self.get_response(request)
+        if stored is not None:
+            response = self._conditional(request, stored)
+            response["X-Page-Cache"] = "hit"
+            return self._without_body_for_head(request, response)
+        response = self.get_response(request)
+        if self._may_store(response):
+            response["X-Page-Cache"] = "miss"
+            try:
+                _cache().set(key, response, timeout=settings.PAGE_CACHE_SECONDS)
+            except Exception:
+                logger.exception("Page cache unavailable")
+        return self._without_body_for_head(request, response)
+
+    @staticmethod
+    def _without_body_for_head(request, response):
+        """HEAD gets the headers of the stored GET answer, Content-Length included."""
+        if request.method == "HEAD" and not response.streaming and response.content:
+            length = len(response.content)
+            response.content = b""
+            response["Content-Length"] = str(length)
+        return response
+
+    @staticmethod
+    def _may_use_cache(request):
+        return (
+            settings.PAGE_CACHE_SECONDS > 0
+            and request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and "messages" not in request.COOKIES
+        )
+
+    @staticmethod
+    def _may_store(response):
+        cache_control = response.get("Cache-Control", "")
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and cache_control.startswith("public")
+            and len(response.content) <= LARGEST_KEPT_BYTES
+        )
+
+    @staticmethod
+    def _conditional(request, response):
+        """A stored page answers If-None-Match / If-Modified-Since as the page itself would."""
+        last_modified = response.get("Last-Modified")
+        return get_conditional_response(
+            request,
+            etag=response.get("ETag"),
+            last_modified=parse_http_date_safe(last_modified) if last_modified else None,
+            response=response,
+        )

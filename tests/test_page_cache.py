@@ -1,0 +1,300 @@
+"""Rendered public pages are kept in the cache and retired by any change to what they show.
+
+Each test runs twice: on the process-local cache the development server uses, and on a real
+Redis server (the production configuration), which must then be running on 127.0.0.1:6379.
+"""
+
+import os
+import socket
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.contrib.auth.models import User
+from django.test import Client
+from django.utils import timezone
+
+from follow.models import FollowLink, Platform
+from reports import workflow
+from reports.models import Addressee, Attachment, Author, Country, Recommendation, Stage
+
+from . import factories
+
+pytestmark = pytest.mark.django_db
+
+REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/9")
+
+
+def redis_answers():
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(params=["local memory", "redis"], autouse=True)
+def page_cache(request, settings):
+    settings.PAGE_CACHE_SECONDS = 600
+    if request.param == "redis":
+        if not redis_answers():
+            if os.environ.get("CI"):
+                pytest.fail("Redis is not answering on 127.0.0.1:6379")
+            pytest.skip("Redis is not running on 127.0.0.1:6379")
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": REDIS_URL,
+            }
+        }
+    from django.core.cache import cache
+
+    cache.clear()
+    return request.param
+
+
+@pytest.fixture
+def reader():
+    """A reader's browser: no session, no cookies."""
+    return Client()
+
+
+@pytest.fixture
+def report():
+    report = factories.furnish(
+        factories.published_report(title="Mali Country Report 2023", slug="mali-2023"),
+        stages=(5, 6),
+        recommendations=1,
+        attachments=1,
+    )
+    return report
+
+
+def page(reader, url):
+    response = reader.get(url)
+    assert response.status_code == 200
+    return response
+
+
+def test_a_second_reader_gets_the_stored_page_without_touching_the_database(
+    reader, report, django_assert_num_queries
+):
+    first = page(reader, report.get_absolute_url())
+    assert first["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        second = page(Client(), report.get_absolute_url())
+    assert second["X-Page-Cache"] == "hit"
+    assert second.content == first.content
+    assert second["Content-Security-Policy"] == first["Content-Security-Policy"]
+    assert second["Cache-Control"] == first["Cache-Control"]
+
+
+def test_a_stored_page_answers_a_conditional_request_with_304(reader, report):
+    etag = page(reader, report.get_absolute_url())["ETag"]
+    response = Client().get(report.get_absolute_url(), headers={"if-none-match": etag})
+    assert response.status_code == 304
+    assert response["X-Page-Cache"] == "hit"
+
+
+def test_pages_differ_by_query_string(reader, report):
+    page(reader, "/reports/")
+    response = page(reader, "/reports/?country=ML")
+    assert response["X-Page-Cache"] == "miss"
+
+
+def test_staff_are_never_served_or_stored_from_the_cache(reader, report, editor):
+    page(reader, report.get_absolute_url())
+    staff = Client()
+    staff.force_login(editor)
+    response = staff.get(report.get_absolute_url())
+    assert "X-Page-Cache" not in response
+    assert response["Cache-Control"] == "private, no-store"
+    # And what staff were shown did not replace the readers' copy.
+    assert page(reader, report.get_absolute_url())["X-Page-Cache"] == "hit"
+
+
+def test_pages_that_set_a_cookie_are_not_stored(reader):
+    page(reader, "/subscribe/")
+    response = page(Client(), "/subscribe/")
+    assert "X-Page-Cache" not in response
+    assert response.cookies
+
+
+def test_drafts_are_never_stored_for_readers(reader):
+    draft = factories.draft_report()
+    assert reader.get(draft.get_absolute_url()).status_code == 404
+    assert reader.get(draft.get_absolute_url()).status_code == 404
+
+
+# Each change below alters what a page shows; the next reader must see it at once.
+def rename_report(report):
+    report.title = "Mali Country Report 2023 (revised)"
+    report.save()
+    return report.get_absolute_url(), "(revised)"
+
+
+def add_a_stage(report):
+    report.stages.add(Stage.objects.get(number=8))
+    return report.get_absolute_url(), Stage.objects.get(number=8).name
+
+
+def rename_a_stage(report):
+    stage = Stage.objects.get(number=5)
+    stage.name = "Organisation of militias"
+    stage.save()
+    return report.get_absolute_url(), "Organisation of militias"
+
+
+def add_a_recommendation(report):
+    Recommendation.objects.create(
+        report=report,
+        addressee=factories.addressee("The African Union"),
+        text="should send observers.",
+        order=9,
+    )
+    return report.get_absolute_url(), "should send observers."
+
+
+def edit_a_recommendation(report):
+    recommendation = report.recommendations.get()
+    recommendation.text = "should reopen the humanitarian corridor."
+    recommendation.save()
+    return report.get_absolute_url(), "reopen the humanitarian corridor"
+
+
+def remove_a_recommendation(report):
+    text = report.recommendations.get().text
+    report.recommendations.get().delete()
+    return report.get_absolute_url(), f"!{text}"
+
+
+def add_an_attachment(report):
+    attachment = factories.attachment(report, name="Mali French edition.pdf")
+    return report.get_absolute_url(), attachment.get_absolute_url()
+
+
+def remove_an_attachment(report):
+    attachment = report.attachments.get()
+    url = attachment.get_absolute_url()
+    attachment.delete()
+    return report.get_absolute_url(), f"!{url}"
+
+
+def rename_an_addressee(report):
+    addressee = Addressee.objects.get(recommendations__report=report)
+    addressee.name = "The United Nations Security Council"
+    addressee.save()
+    return report.get_absolute_url(), "The United Nations Security Council"
+
+
+def rename_a_country(report):
+    country = Country.objects.get(pk=report.country_id)
+    country.name = "Republic of Mali"
+    country.save()
+    return "/countries/", "Republic of Mali"
+
+
+def rename_an_author(report):
+    author = Author.objects.get(authorships__report=report)
+    author.name = "Gregory Stanton"
+    author.save()
+    return report.get_absolute_url(), "Gregory Stanton"
+
+
+def add_a_follow_link(report):
+    FollowLink.objects.create(platform=Platform.MASTODON, url="https://social.example/@gw")
+    return "/", "https://social.example/@gw"
+
+
+def unpublish_the_report(report):
+    editor = User.objects.create_superuser("chief", password="pw-chief-123")
+    workflow.report_unpublish(report, user=editor)
+    return "/reports/", "!Mali Country Report 2023"
+
+
+def delete_the_report(report):
+    report.delete()
+    return "/", "!Mali Country Report 2023"
+
+
+def publish_another_report(report):
+    editor = User.objects.create_superuser("chief", password="pw-chief-123")
+    other = factories.draft_report(
+        title="Sudan Country Report 2024", country=factories.country("SD")
+    )
+    workflow.report_publish(other, user=editor)
+    return "/", "Sudan Country Report 2024"
+
+
+CHANGES = [
+    rename_report,
+    add_a_stage,
+    rename_a_stage,
+    add_a_recommendation,
+    edit_a_recommendation,
+    remove_a_recommendation,
+    add_an_attachment,
+    remove_an_attachment,
+    rename_an_addressee,
+    rename_a_country,
+    rename_an_author,
+    add_a_follow_link,
+    unpublish_the_report,
+    delete_the_report,
+    publish_another_report,
+]
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=[c.__name__ for c in CHANGES])
+def test_any_change_to_what_a_page_shows_reaches_the_next_reader(reader, report, change):
+    # Store every page the change could touch first, then make the change.
+    for url in ("/", "/reports/", "/countries/", report.get_absolute_url()):
+        page(reader, url)
+        assert page(reader, url)["X-Page-Cache"] == "hit"
+    url, expected = change(report)
+    html = page(Client(), url).content.decode()
+    if expected.startswith("!"):
+        assert expected[1:] not in html
+    else:
+        assert expected in html
+
+
+def test_a_scheduled_report_appears_once_its_time_comes(reader):
+    factories.published_report(title="Mali Country Report 2023")
+    due = timezone.now() + timedelta(hours=2)
+    factories.scheduled_report(title="Burkina Faso Alert", published_at=due)
+    assert "Burkina Faso Alert" not in page(reader, "/reports/").content.decode()
+    assert page(reader, "/reports/")["X-Page-Cache"] == "hit"
+    with time_machine.travel(due + timedelta(seconds=1)):
+        response = page(Client(), "/reports/")
+    assert response["X-Page-Cache"] == "miss"
+    assert "Burkina Faso Alert" in response.content.decode()
+
+
+def test_a_change_made_by_another_process_reaches_this_one(reader, report, page_cache):
+    """Processes share the version through the cache: what one retires, all stop serving."""
+    if page_cache != "redis":
+        pytest.skip("local memory is one process's own")
+    page(reader, report.get_absolute_url())
+    # Another process's cache client: a fresh connection to the same server.
+    from django.core.cache.backends.redis import RedisCache
+
+    from genocidewatch import pagecache
+
+    other_process = RedisCache(REDIS_URL, {})
+    other_process.set(pagecache.VERSION_KEY, ("from-another-process", None), timeout=None)
+    assert page(Client(), report.get_absolute_url())["X-Page-Cache"] == "miss"
+
+
+def test_switched_off_nothing_is_stored(reader, report, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    page(reader, report.get_absolute_url())
+    assert "X-Page-Cache" not in page(reader, report.get_absolute_url())
+
+
+def test_an_attachment_saved_without_a_report_change_still_retires_pages(reader, report):
+    page(reader, report.get_absolute_url())
+    attachment = Attachment.objects.get(report=report)
+    attachment.language = "fr"
+    attachment.save()
+    assert page(Client(), report.get_absolute_url())["X-Page-Cache"] == "miss"
