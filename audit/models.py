@@ -18,6 +18,9 @@ class AuditEvent(models.Model):
         ROLE_CHANGE = "role_change", "Changed a staff member's roles"
         LOGIN = "login", "Logged in"
         LOGIN_FAILED = "login_failed", "Failed to log in"
+        LOCKED_OUT = "locked_out", "Sign-in paused after repeated failures"
+        TWO_FACTOR_ON = "2fa_on", "Turned on two-factor sign-in"
+        TWO_FACTOR_FAILED = "2fa_failed", "Gave a wrong sign-in code"
 
     created_at = models.DateTimeField("when", auto_now_add=True, db_index=True)
     action = models.CharField(max_length=20, choices=Action, db_index=True)
@@ -54,8 +57,11 @@ class AuditEvent(models.Model):
 
 
 def client_ip(request):
+    """The reader's or staff member's address: from the trusted proxy when behind one."""
     if request is None:
         return None
+    if settings.BEHIND_PROXY and request.META.get("HTTP_X_REAL_IP"):
+        return request.META["HTTP_X_REAL_IP"]
     return request.META.get("REMOTE_ADDR") or None
 
 

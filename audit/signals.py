@@ -1,3 +1,4 @@
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
@@ -14,3 +15,8 @@ def record_failed_login(sender, credentials, request=None, **kwargs):
     # Django has already replaced the password in `credentials`; only the name is kept.
     attempted = str(credentials.get("username", ""))[:150]
     record(AuditEvent.Action.LOGIN_FAILED, request=request, actor_name=attempted)
+
+
+@receiver(user_locked_out)
+def record_lockout(sender, request, username, ip_address, **kwargs):
+    record(AuditEvent.Action.LOCKED_OUT, request=request, actor_name=str(username or "")[:150])

@@ -21,6 +21,7 @@ def favicon(request):
 urlpatterns = [
     # Browsers ask for /favicon.ico on pages (the admin's) that do not name an icon.
     path("favicon.ico", favicon),
+    path("admin/two-factor/", include("staff.urls")),
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),

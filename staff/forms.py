@@ -1,0 +1,32 @@
+from django import forms
+
+
+class CodeForm(forms.Form):
+    """A six-digit code from an authenticator app, checked against one device."""
+
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+        help_text="Six digits. A new code appears every 30 seconds.",
+    )
+
+    def __init__(self, *args, device, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.device = device
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split())
+        allowed, _ = self.device.verify_is_allowed()
+        if not allowed:
+            raise forms.ValidationError(
+                "Too many wrong codes in a row. Wait a minute, then try the newest code."
+            )
+        # verify_token also counts failures and slows down repeated guesses.
+        if not (code.isdigit() and self.device.verify_token(code)):
+            raise forms.ValidationError(
+                "That code is not right. Check the time on your phone and try the newest code."
+            )
+        return code
