@@ -1,6 +1,7 @@
 """Security headers the site sends with every response."""
 
 from django.conf import settings
+from django.http import HttpResponse
 
 
 class PermissionsPolicyMiddleware:
@@ -39,9 +40,11 @@ class PublicCacheControlMiddleware:
 
     A public page fetched without a session may be kept by browsers and shared caches, but is
     checked again (with its ETag, answered 304 when unchanged) once `PUBLIC_PAGE_MAX_AGE`
-    seconds have passed: 0 by default, so no reader is shown a page older than the last
-    publication. Anything for staff, any response setting a cookie (forms carry a CSRF
-    cookie) and anything a view already marked is never stored anywhere.
+    seconds have passed for browsers (0 by default: every time) and `SHARED_CACHE_MAX_AGE`
+    for a proxy or CDN (1 by default: a busy page is rendered at most once a second, and
+    seen at most a second after a change). Anything for staff, any response setting a
+    cookie (forms carry a CSRF cookie) and anything a view already marked is never stored
+    anywhere.
     """
 
     def __init__(self, get_response):
@@ -62,8 +65,34 @@ class PublicCacheControlMiddleware:
             and not personal
         ):
             response["Cache-Control"] = (
-                f"public, max-age={settings.PUBLIC_PAGE_MAX_AGE}, must-revalidate"
+                f"public, max-age={settings.PUBLIC_PAGE_MAX_AGE}, "
+                f"s-maxage={settings.SHARED_CACHE_MAX_AGE}, must-revalidate"
             )
         else:
             response["Cache-Control"] = "private, no-store"
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request body larger than `REQUEST_MAX_BYTES` before anything reads it.
+
+    Django limits form fields and file counts, but not the size of uploaded files; without
+    this a client could make a worker read gigabytes only to have them refused later. The
+    shipped proxy has the same limit, so such a request normally never reaches a worker.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        declared = request.META.get("CONTENT_LENGTH") or "0"
+        if not declared.isdigit():
+            return HttpResponse("Bad request.\n", status=400, content_type="text/plain")
+        if int(declared) > settings.REQUEST_MAX_BYTES:
+            limit = settings.REQUEST_MAX_BYTES // 1_000_000
+            return HttpResponse(
+                f"This request is larger than the site accepts ({limit} MB).\n",
+                status=413,
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)

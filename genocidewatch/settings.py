@@ -5,6 +5,7 @@ DEBUG off, and must then say SECRET_KEY and ALLOWED_HOSTS or the site refuses to
 Every variable is listed, with its default, in the README.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -76,7 +77,7 @@ TASKS = {
 }
 
 INSTALLED_APPS = [
-    "genocidewatch",
+    "genocidewatch.apps.GenocideWatchConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -96,14 +97,21 @@ INSTALLED_APPS = [
     "reports",
     "follow",
     "audit",
+    "staff",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
+    "genocidewatch.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "genocidewatch.middleware.AdminContentSecurityPolicyMiddleware",
     "genocidewatch.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions and views: a stored page for an anonymous reader costs one cache read.
+    "genocidewatch.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Outermost of the two below: it adds the ETag after the Cache-Control is decided.
@@ -111,9 +119,31 @@ MIDDLEWARE = [
     "genocidewatch.middleware.PublicCacheControlMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "staff.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the "paused" page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Staff sign-in. After LOGIN_FAILURE_LIMIT failures for one account name, or from one
+# client address, signing in is paused for LOGIN_LOCKOUT_MINUTES (django-axes); the
+# message for a wrong name and a wrong password is the same. Editors and superusers also
+# give a code from an authenticator app when REQUIRE_2FA is on: the default in production.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "staff/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "audit.models.client_ip"
+AXES_VERBOSE = False
+REQUIRE_2FA = env.bool("REQUIRE_2FA", default=not DEBUG)
+OTP_TOTP_ISSUER = SITE_NAME
 
 ROOT_URLCONF = "genocidewatch.urls"
 
@@ -146,9 +176,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Take the write lock when a transaction starts, so two saves of the same report
     # queue up (as row locks make them do on PostgreSQL) instead of interleaving.
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+    # Tests use a file, not shared memory: the browser tests' server answers on several
+    # threads, and each must have a connection of its own.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 
+# Redis when a cache URL is given (e.g. CACHE_URL=redis://127.0.0.1:6379/1), otherwise each
+# process's own memory.
 CACHES = {"default": env.cache_url_config(env.str("CACHE_URL", default="") or "locmemcache://")}
+_SHARED_CACHE = not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
+# Rendered public pages are kept this long at most (genocidewatch/pagecache.py); any change
+# to content retires them at once. The content version that keys them lives in the same
+# cache, so it must be shared by every process: on by default with a shared cache, or with
+# DEBUG (one development process); off for a production run on per-process memory, where
+# one worker could not retire another's pages.
+PAGE_CACHE_ALIAS = "default"
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600 if _SHARED_CACHE or DEBUG else 0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -199,6 +242,11 @@ STORAGES = {
     },
 }
 
+# Behind the shipped proxy, files on the local disk are sent by the proxy itself: the site
+# checks who may have the file, then answers with X-Accel-Redirect to this internal prefix
+# (see deploy/nginx.conf). Empty: the site streams files itself.
+FILES_VIA_PROXY_PREFIX = env.str("FILES_VIA_PROXY_PREFIX", default="")
+
 # Uploaded PDF editions larger than this are refused with a message beside the field.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=50 * 1000 * 1000)
 # Lead images with more pixels than this are refused (a guard against decompression bombs).
@@ -208,9 +256,17 @@ PDF_CHECK_SECONDS = env.int("PDF_CHECK_SECONDS", default=30)
 PDF_CHECK_MEMORY_BYTES = env.int("PDF_CHECK_MEMORY_BYTES", default=1024 * 1024 * 1024)
 # Keep large uploads on disk while they are checked, never whole in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Whole requests: a report form with a few PDF editions and an image fits; more is refused
+# with 413 before it is read (deploy/nginx.conf says the same as client_max_body_size).
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=160 * 1000 * 1000)
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
-# Browsers and proxies behind which production runs.
-if env.bool("BEHIND_PROXY", default=False):
+# Behind the shipped reverse proxy (deploy/nginx.conf), which alone can reach the app
+# server: trust the scheme and the client address it passes on. Without it those headers
+# are ignored, since anyone could send them.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Pages load nothing but the site's own files: no inline script or style, no other host.
@@ -234,6 +290,9 @@ ADMIN_CSP = {
 # How long browsers and shared caches may keep a public page before asking again (the
 # answer is 304 while it is unchanged).
 PUBLIC_PAGE_MAX_AGE = env.int("PUBLIC_PAGE_MAX_AGE", default=0)
+# The same for shared caches (the shipped proxy, a CDN): `s-maxage`. A second absorbs a
+# rush of readers, and nobody behind the proxy sees a page more than a second old.
+SHARED_CACHE_MAX_AGE = env.int("SHARED_CACHE_MAX_AGE", default=1)
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
@@ -270,11 +329,18 @@ DJANGO_PROSE_EDITOR_MENU_GROUPS = [
     {"group": "history"},
 ]
 
+# One line per event: readable text in development, JSON (genocidewatch/logs.py) in
+# production or with LOG_FORMAT=json. Requests are logged one line each by the server
+# (gunicorn's access log, see deploy/gunicorn.conf.py; runserver's own in development).
+LOG_FORMAT = env("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "{levelname} {asctime} {name} {message}", "style": "{"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "text": {"format": "{levelname} {asctime} {name} {message}", "style": "{"},
+        "json": {"()": "genocidewatch.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

@@ -71,22 +71,37 @@ def parse_range(header, size):
     return start, end
 
 
+def _file_headers(response, *, etag, last_modified, private):
+    if etag:
+        response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified.timestamp())
+    response["Accept-Ranges"] = "bytes"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = FILE_CSP
+    if private:
+        add_never_cache_headers(response)
+    else:
+        patch_cache_control(response, public=True, max_age=3600)
+    return response
+
+
+def hand_to_proxy(fieldfile, *, prefix, content_type, download_name, last_modified, private):
+    """Let the reverse proxy send the file (X-Accel-Redirect) once the site has said who may
+    have it. The proxy answers Range and conditional requests itself, and a slow reader
+    then holds a cheap proxy connection instead of an application worker."""
+    response = HttpResponse(content_type=content_type)
+    response["X-Accel-Redirect"] = prefix + quote(fieldfile.name)
+    response["Content-Disposition"] = content_disposition(download_name)
+    return _file_headers(response, etag=None, last_modified=last_modified, private=private)
+
+
 def serve_file(request, fieldfile, *, content_type, download_name, version, last_modified, private):
     """Answer for a stored file; `version` identifies its bytes (e.g. its SHA-256)."""
     etag = quote_etag(version)
     size = fieldfile.size
 
     def headers(response):
-        response["ETag"] = etag
-        response["Last-Modified"] = http_date(last_modified.timestamp())
-        response["Accept-Ranges"] = "bytes"
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = FILE_CSP
-        if private:
-            add_never_cache_headers(response)
-        else:
-            patch_cache_control(response, public=True, max_age=3600)
-        return response
+        return _file_headers(response, etag=etag, last_modified=last_modified, private=private)
 
     if request.method in ("GET", "HEAD") and _not_modified(request, etag, last_modified):
         return headers(HttpResponseNotModified())

@@ -3,6 +3,7 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files.storage import FileSystemStorage
 from django.db import connection
 from django.db.models.fields.files import FieldFile
 from django.http import Http404, HttpResponse
@@ -157,6 +158,17 @@ def _send(request, fieldfile, *, public, last_modified, content_type, download_n
                 },
                 expire=settings.FILES_SIGNED_URL_SECONDS,
             )
+        )
+    if settings.FILES_VIA_PROXY_PREFIX and isinstance(fieldfile.storage, FileSystemStorage):
+        if not fieldfile.storage.exists(fieldfile.name):
+            raise Http404("The file is missing from storage.")
+        return serving.hand_to_proxy(
+            fieldfile,
+            prefix=settings.FILES_VIA_PROXY_PREFIX,
+            content_type=content_type,
+            download_name=download_name,
+            last_modified=last_modified,
+            private=not public,
         )
     try:
         return serving.serve_file(

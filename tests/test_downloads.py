@@ -3,6 +3,7 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.test import Client
 from PIL import Image
 
 from . import factories
@@ -254,3 +255,34 @@ def test_orphaned_files_are_listed_and_removed_and_used_ones_kept(stored_files):
     assert orphan in stored_files()
     call_command("remove_orphan_files", stdout=StringIO(), stderr=StringIO())
     assert stored_files() == files_of(kept)
+
+
+def test_behind_the_proxy_the_site_checks_access_and_the_proxy_sends_the_file(client, settings):
+    settings.FILES_VIA_PROXY_PREFIX = "/_files/"
+    attachment = factories.attachment(factories.published_report(), name="Mali Report.pdf")
+    response = client.get(attachment.get_absolute_url())
+    assert response.status_code == 200
+    assert response["X-Accel-Redirect"] == f"/_files/{attachment.file.name}"
+    assert response.content == b""
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith('inline; filename="Mali Report.pdf"')
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert "public" in response["Cache-Control"]
+
+
+def test_behind_the_proxy_drafts_files_stay_hidden_and_staff_copies_unstored(
+    editor_client, settings
+):
+    settings.FILES_VIA_PROXY_PREFIX = "/_files/"
+    attachment = factories.attachment(factories.draft_report())
+    assert Client().get(attachment.get_absolute_url()).status_code == 404
+    response = editor_client.get(attachment.get_absolute_url())
+    assert response["X-Accel-Redirect"] == f"/_files/{attachment.file.name}"
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_behind_the_proxy_a_missing_file_is_404(client, settings):
+    settings.FILES_VIA_PROXY_PREFIX = "/_files/"
+    attachment = factories.attachment(factories.published_report())
+    attachment.file.storage.delete(attachment.file.name)
+    assert client.get(attachment.get_absolute_url()).status_code == 404

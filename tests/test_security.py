@@ -96,7 +96,7 @@ def test_a_staff_session_ends_after_a_working_day_without_activity(client, edito
 def test_public_pages_may_be_kept_but_are_checked_again_and_answer_304(client):
     report = factories.published_report()
     response = client.get(report.get_absolute_url())
-    assert response["Cache-Control"] == "public, max-age=0, must-revalidate"
+    assert response["Cache-Control"] == "public, max-age=0, s-maxage=1, must-revalidate"
     etag = response["ETag"]
     again = client.get(report.get_absolute_url(), HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 304
@@ -115,3 +115,42 @@ def test_staff_pages_previews_and_forms_are_never_stored(client, editor):
         assert "no-store" in response["Cache-Control"], url
         assert "public" not in response["Cache-Control"], url
         assert not response.has_header("ETag"), url
+
+
+def test_a_request_body_over_the_limit_is_refused_before_it_is_read(client, settings):
+    settings.REQUEST_MAX_BYTES = 1000
+    response = client.generic(
+        "POST", "/subscribe/", b"x" * 1001, content_type="application/octet-stream"
+    )
+    assert response.status_code == 413
+    assert b"larger than the site accepts" in response.content
+
+
+def test_a_malformed_multipart_body_is_a_400(client):
+    response = client.generic(
+        "POST",
+        "/subscribe/",
+        b"--broken\r\nContent-Disposition: form-data; name=\r\n\r\nvalue",
+        content_type="multipart/form-data",  # no boundary: the body cannot be split
+    )
+    assert response.status_code == 400
+
+
+def test_too_many_form_fields_are_a_400(client):
+    fields = "&".join(f"f{i}=1" for i in range(2500))
+    response = client.generic(
+        "POST", "/subscribe/", fields, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+
+
+def test_too_many_files_are_a_400(admin_client):
+    files = {f"file{i}": factories.pdf_upload(f"f{i}.pdf") for i in range(25)}
+    response = admin_client.post("/admin/reports/report/add/", files)
+    assert response.status_code == 400
+
+
+def test_the_health_check_is_never_stored(client):
+    response = client.get("/healthz")
+    assert "no-store" in response["Cache-Control"]
+    assert "X-Page-Cache" not in client.get("/healthz")
