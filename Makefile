@@ -4,13 +4,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint install install-dev clean
+.PHONY: run serve test lint bench load install install-dev clean
 
 run: $(VENV)/.runtime-installed
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py ensure_admin
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Production settings on this machine (DEBUG off, gunicorn); see deploy/serve.
+serve: $(VENV)/.runtime-installed
+	PORT=$(PORT) deploy/serve
 
 test: $(VENV)/.dev-installed lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
@@ -35,6 +39,14 @@ $(VENV)/.runtime-installed: requirements.txt $(BIN)/python
 $(VENV)/.dev-installed: requirements.txt requirements-dev.txt $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	@touch $@ $(VENV)/.runtime-installed
+
+# Not part of `make test`: seeds 10,000 reports and measures with wrk (see bench/run.py).
+bench: $(VENV)/.runtime-installed
+	$(BIN)/python bench/run.py
+
+# A bounded load run: 64 connections for 60 s while an editor saves and publishes.
+load: $(VENV)/.runtime-installed
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
