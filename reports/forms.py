@@ -38,7 +38,7 @@ class ReportFilterForm(forms.Form):
         )
         public = Report.objects.public()
         self._countries = list(
-            Country.objects.filter(reports__in=public).distinct().values_list("slug", "name")
+            Country.objects.filter(pk__in=public.values("country_id")).values_list("slug", "name")
         )
         self._stages = [(s.number, f"{s.number} · {s.name}") for s in Stage.objects.all()]
         self._levels = [(level.value, level.label) for level in AlertLevel]
@@ -121,7 +121,7 @@ class RecommendationFilterForm(forms.Form):
             .values_list("slug", "name")
         )
         self.fields["country"].choices = [("", "Any country")] + list(
-            Country.objects.filter(reports__in=public).distinct().values_list("slug", "name")
+            Country.objects.filter(pk__in=public.values("country_id")).values_list("slug", "name")
         )
 
     def apply(self, recommendations):

@@ -8,9 +8,10 @@ from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
-from django.urls import reverse
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
+
+from genocidewatch.links import cached_reverse as reverse
 
 from ..images import image_storage_name, process_image
 from ..richtext import EDITOR_EXTENSIONS, sanitize_html
@@ -191,7 +192,12 @@ class Report(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "-published_at"]),
+            # Covers the public list's choices and counts (country, year, alert level), so
+            # they are read from the index without touching the long rows of text.
+            models.Index(
+                fields=["status", "-published_at", "country", "year", "alert_level"],
+                name="report_public_facets_idx",
+            ),
             models.Index(fields=["country", "status", "-published_at"]),
         ]
         permissions = [
