@@ -104,14 +104,16 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a stored page, with every header the layers below gave it, costs one cache
+    # read. Pages are stored only from requests those layers let through, so an HTTP
+    # request that SecurityMiddleware redirects to HTTPS never finds one.
+    "genocidewatch.pagecache.PageCacheMiddleware",
     "genocidewatch.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "genocidewatch.middleware.AdminContentSecurityPolicyMiddleware",
     "genocidewatch.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Before sessions and views: a stored page for an anonymous reader costs one cache read.
-    "genocidewatch.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Outermost of the two below: it adds the ETag after the Cache-Control is decided.
@@ -159,6 +161,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "genocidewatch.context_processors.site",
             ],
+            "builtins": ["genocidewatch.templatetags.links"],
         },
     },
 ]

@@ -1,5 +1,6 @@
 from django import template
-from django.urls import reverse
+
+from genocidewatch.links import cached_reverse as reverse
 
 from ..cards import card_version
 from ..models import FollowLink

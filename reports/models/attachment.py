@@ -3,7 +3,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.urls import reverse
+
+from genocidewatch.links import cached_reverse as reverse
 
 from ..filenames import (
     attachment_storage_name,

@@ -3,9 +3,10 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.text import slugify
 from django_countries.fields import CountryField
+
+from genocidewatch.links import cached_reverse as reverse
 
 
 class StageManager(models.Manager):

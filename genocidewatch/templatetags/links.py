@@ -1,0 +1,16 @@
+"""`{% link "reports:detail" slug=report.slug %}`: Django's `{% url %}`, remembered.
+
+Loaded in every template (settings: TEMPLATES builtins). The admin keeps `{% url %}`, which
+knows about its per-request current app.
+"""
+
+from django import template
+
+from genocidewatch.links import link as remembered_link
+
+register = template.Library()
+
+
+@register.simple_tag(name="link")
+def link(viewname, *args, **kwargs):
+    return remembered_link(viewname, *args, **kwargs)
