@@ -10,7 +10,7 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1))
-worker_class = "gthread"
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 threads = int(os.environ.get("GUNICORN_THREADS", 8))
 # A worker silent this long is restarted; a request is not limited by it (see above).
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))

@@ -1,6 +1,6 @@
 """Rendered public pages, kept in the configured cache and keyed by the content version.
 
-A page is stored under the current *content version*: a random token that changes whenever
+A page is stored with the current *content version*: a random token that changes whenever
 anything a page can show changes (a report and its parts, the vocabularies, the follow
 links) and when a scheduled report's time comes. Changing the token retires every stored
 page at once, so a reader never gets a page older than the last change; nothing has to know
@@ -22,6 +22,7 @@ import time
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
+from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 
@@ -30,6 +31,7 @@ VERSION_KEY = "content-version"
 LARGEST_KEPT_BYTES = 512 * 1024
 
 logger = logging.getLogger(__name__)
+STATIC_PREFIX = "/" + settings.STATIC_URL.lstrip("/")
 
 
 def _cache():
@@ -63,15 +65,18 @@ def _retire_pages():
         logger.exception("Could not retire stored pages: the cache did not answer")
 
 
-def current_version():
-    """The content version now, starting a new one when a scheduled time has passed."""
-    state = _cache().get(VERSION_KEY)
+def _version_from(state):
     if state is None:
         return _new_version()
     token, due = state
     if due is not None and time.time() >= due:
-        return _new_version()
+        return _new_version()  # a scheduled report has just become public
     return token
+
+
+def current_version():
+    """The content version now, starting a new one when a scheduled time has passed."""
+    return _version_from(_cache().get(VERSION_KEY))
 
 
 def content_changed(action=None, **kwargs):
@@ -87,9 +92,9 @@ def content_changed(action=None, **kwargs):
     transaction.on_commit(_retire_pages)
 
 
-def _key(request, version):
+def _key(request):
     scheme = "https" if request.is_secure() else "http"
-    return f"page:{version}:{scheme}://{request.get_host()}{request.get_full_path()}"
+    return f"page:{scheme}://{request.get_host()}{request.get_full_path()}"
 
 
 class PageCacheMiddleware:
@@ -101,25 +106,38 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not self._may_use_cache(request):
             return self.get_response(request)
+        # One round trip brings the version and the stored page; the page counts only if it
+        # was stored under the version that is current now.
+        key = _key(request)
         try:
-            key = _key(request, current_version())
-            stored = _cache().get(key)
+            found = _cache().get_many([VERSION_KEY, key])
+            version = _version_from(found.get(VERSION_KEY))
         except Exception:
             # Readers still get pages, rendered afresh, while the cache is away.
             logger.exception("Page cache unavailable")
             return self.get_response(request)
-        if stored is not None:
-            response = self._conditional(request, stored)
+        entry = found.get(key)
+        if entry is not None and entry[0] == version:
+            response = self._conditional(request, self._rebuilt(entry))
             response["X-Page-Cache"] = "hit"
             return self._without_body_for_head(request, response)
         response = self.get_response(request)
         if self._may_store(response):
+            entry = (version, response.status_code, list(response.items()), response.content)
             response["X-Page-Cache"] = "miss"
             try:
-                _cache().set(key, response, timeout=settings.PAGE_CACHE_SECONDS)
+                _cache().set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
             except Exception:
                 logger.exception("Page cache unavailable")
         return self._without_body_for_head(request, response)
+
+    @staticmethod
+    def _rebuilt(entry):
+        _, status, headers, content = entry
+        response = HttpResponse(content, status=status)
+        for name, value in headers:
+            response[name] = value
+        return response
 
     @staticmethod
     def _without_body_for_head(request, response):
@@ -135,6 +153,7 @@ class PageCacheMiddleware:
         return (
             settings.PAGE_CACHE_SECONDS > 0
             and request.method in ("GET", "HEAD")
+            and not request.path_info.startswith(STATIC_PREFIX)
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
             and "messages" not in request.COOKIES
         )
