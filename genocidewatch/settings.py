@@ -190,11 +190,14 @@ CACHES = {"default": env.cache_url_config(env.str("CACHE_URL", default="") or "l
 _SHARED_CACHE = not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
 # Rendered public pages are kept this long at most (genocidewatch/pagecache.py); any change
 # to content retires them at once. The content version that keys them lives in the same
-# cache, so it must be shared by every process: on by default with a shared cache, or with
-# DEBUG (one development process); off for a production run on per-process memory, where
-# one worker could not retire another's pages.
+# cache, so it must be shared by every process: an hour with a shared cache; a minute in
+# development on process memory (a command run in another terminal, such as load_demo,
+# cannot retire the server's pages); off for production on process memory, where one
+# worker could not retire another's.
 PAGE_CACHE_ALIAS = "default"
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600 if _SHARED_CACHE or DEBUG else 0)
+PAGE_CACHE_SECONDS = env.int(
+    "PAGE_CACHE_SECONDS", default=3600 if _SHARED_CACHE else 60 if DEBUG else 0
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

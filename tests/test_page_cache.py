@@ -120,6 +120,15 @@ def test_pages_that_set_a_cookie_are_not_stored(reader):
     assert response.cookies
 
 
+def test_a_form_page_is_not_stored_even_for_a_reader_who_already_has_the_form_cookie(reader):
+    """Its hidden token belongs to that reader: stored, it would fail for everyone else."""
+    page(reader, "/subscribe/")
+    assert "csrftoken" in reader.cookies
+    again = page(reader, "/subscribe/")
+    assert again["Cache-Control"] == "private, no-store"
+    assert "X-Page-Cache" not in page(Client(), "/subscribe/")
+
+
 def test_drafts_are_never_stored_for_readers(reader):
     draft = factories.draft_report()
     assert reader.get(draft.get_absolute_url()).status_code == 404
