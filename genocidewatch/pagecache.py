@@ -24,7 +24,7 @@ from django.core.cache import caches
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
-from django.utils.http import parse_http_date_safe
+from django.utils.http import http_date, parse_http_date_safe
 
 VERSION_KEY = "content-version"
 # Larger responses (images, cards) are cheap to send from storage; pages are tens of KB.
@@ -52,9 +52,10 @@ def _next_scheduled_publication():
 
 
 def _new_version():
-    state = (secrets.token_hex(8), _next_scheduled_publication())
+    """Start a content version: (token, next scheduled publication, when it started)."""
+    state = (secrets.token_hex(8), _next_scheduled_publication(), time.time())
     _cache().set(VERSION_KEY, state, timeout=None)
-    return state[0]
+    return state
 
 
 def _retire_pages():
@@ -65,18 +66,27 @@ def _retire_pages():
         logger.exception("Could not retire stored pages: the cache did not answer")
 
 
-def _version_from(state):
-    if state is None:
+def _current_state(state):
+    if state is None or len(state) != 3:
         return _new_version()
-    token, due = state
+    due = state[1]
     if due is not None and time.time() >= due:
         return _new_version()  # a scheduled report has just become public
-    return token
+    return state
 
 
 def current_version():
     """The content version now, starting a new one when a scheduled time has passed."""
-    return _version_from(_cache().get(VERSION_KEY))
+    return _current_state(_cache().get(VERSION_KEY))[0]
+
+
+def _last_modified(started):
+    """Nothing a page shows has changed since its version started, so that time is the
+    page's Last-Modified. HTTP dates count whole seconds: a page rendered within the second
+    its version began gets none, or a change later in that same second could pass for
+    "not modified"."""
+    now = time.time()
+    return http_date(started) if now >= started + 1 else None
 
 
 def content_changed(action=None, **kwargs):
@@ -111,7 +121,7 @@ class PageCacheMiddleware:
         key = _key(request)
         try:
             found = _cache().get_many([VERSION_KEY, key])
-            version = _version_from(found.get(VERSION_KEY))
+            version, _, started = _current_state(found.get(VERSION_KEY))
         except Exception:
             # Readers still get pages, rendered afresh, while the cache is away.
             logger.exception("Page cache unavailable")
@@ -123,6 +133,9 @@ class PageCacheMiddleware:
             return self._without_body_for_head(request, response)
         response = self.get_response(request)
         if self._may_store(response):
+            last_modified = _last_modified(started)
+            if last_modified and not response.has_header("Last-Modified"):
+                response["Last-Modified"] = last_modified
             entry = (version, response.status_code, list(response.items()), response.content)
             response["X-Page-Cache"] = "miss"
             try:

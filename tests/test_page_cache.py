@@ -6,6 +6,7 @@ Redis server (the production configuration), which must then be running on 127.0
 
 import os
 import socket
+import time
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ import time_machine
 from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
+from django.utils.http import parse_http_date
 
 from follow.models import FollowLink, Platform
 from reports import workflow
@@ -94,6 +96,33 @@ def test_a_stored_page_answers_a_conditional_request_with_304(reader, report):
     response = Client().get(report.get_absolute_url(), headers={"if-none-match": etag})
     assert response.status_code == 304
     assert response["X-Page-Cache"] == "hit"
+
+
+def test_a_stored_page_says_when_it_last_changed_and_answers_if_modified_since(reader, report):
+    start = timezone.now()
+    with time_machine.travel(start + timedelta(seconds=5)):
+        first = page(reader, report.get_absolute_url())
+    last_modified = first["Last-Modified"]
+    assert parse_http_date(last_modified) <= (start + timedelta(seconds=1)).timestamp()
+    with time_machine.travel(start + timedelta(seconds=10)):
+        response = Client().get(
+            report.get_absolute_url(), headers={"if-modified-since": last_modified}
+        )
+        assert response.status_code == 304
+        rename_report(report)
+    with time_machine.travel(start + timedelta(seconds=15)):
+        response = Client().get(
+            report.get_absolute_url(), headers={"if-modified-since": last_modified}
+        )
+    assert response.status_code == 200
+    assert parse_http_date(response["Last-Modified"]) > parse_http_date(last_modified)
+
+
+def test_a_page_rendered_in_the_second_its_content_changed_has_no_last_modified(reader):
+    report = factories.published_report()
+    response = page(reader, report.get_absolute_url())
+    assert "Last-Modified" not in response
+    assert "ETag" in response
 
 
 def test_pages_differ_by_query_string(reader, report):
@@ -291,7 +320,9 @@ def test_a_change_made_by_another_process_reaches_this_one(reader, report, page_
     from genocidewatch import pagecache
 
     other_process = RedisCache(REDIS_URL, {})
-    other_process.set(pagecache.VERSION_KEY, ("from-another-process", None), timeout=None)
+    other_process.set(
+        pagecache.VERSION_KEY, ("from-another-process", None, time.time()), timeout=None
+    )
     assert page(Client(), report.get_absolute_url())["X-Page-Cache"] == "miss"
 
 
