@@ -179,3 +179,38 @@ def test_a_refused_upload_shows_its_message_beside_the_field(
     expect(page.locator(".errornote")).to_be_visible()
     assert not report.attachments.exists()
     assert stored_files() == []
+
+
+def test_an_editor_sets_up_an_authenticator_at_first_sign_in(open_page, editor, settings):
+    from axe_playwright_python.sync_playwright import Axe
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .test_browser_accessibility import WCAG_21_AA
+    from .test_staff_login import code_for
+
+    settings.REQUIRE_2FA = True
+    editor.set_password(PASSWORD)
+    editor.save()
+    page = open_page()
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill(editor.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    expect(page.get_by_role("heading", name="Set up two-factor sign-in")).to_be_visible()
+    expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
+    screenshot(page, "admin-two-factor-setup")
+    assert Axe().run(page, options=WCAG_21_AA).response["violations"] == []
+
+    page.get_by_label("Code from your authenticator app").fill("000000")
+    page.get_by_role("button", name="Turn on two-factor sign-in").click()
+    expect(page.locator(".errorlist")).to_contain_text("That code is not right")
+
+    device = TOTPDevice.objects.get(user=editor)
+    page.wait_for_timeout(2100)  # a wrong code makes the next try wait a moment
+    page.get_by_label("Code from your authenticator app").fill(code_for(device))
+    page.get_by_role("button", name="Turn on two-factor sign-in").click()
+    expect(page.locator(".messagelist .success")).to_contain_text("Two-factor sign-in is on")
+    device.refresh_from_db()
+    assert device.confirmed
+    assert page.requests.foreign() == []
