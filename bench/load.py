@@ -10,7 +10,8 @@ s-maxage of 1 s, counted by nginx in whole seconds), except copies nginx marks a
 refreshed (X-Proxy-Cache: UPDATING), which are counted apart. At the end the database must
 hold every save.
 
-Uses bench/run.py's servers and seeded database (seeding it first if needed).
+Uses bench/run.py's servers and seeded database (seeding it first if needed). Prints the
+totals and writes them to bench/results/<date>-load-<database>.json.
 """
 
 import contextlib
@@ -23,6 +24,7 @@ import sys
 import threading
 import time
 import urllib.parse
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -171,7 +173,12 @@ def main():
             bench.stop_nginx(nginx)
         bench.os.killpg(app.pid, bench.signal.SIGTERM)
         app.wait(timeout=30)
-    print(json.dumps(outcome, indent=2))
+    text = json.dumps(outcome, indent=2)
+    print(text)
+    database = "postgresql" if env["DATABASE_URL"].startswith("postgres") else "sqlite"
+    bench.RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d-%H%M")
+    (bench.RESULTS / f"{stamp}-load-{database}.json").write_text(text + "\n")
     return 0 if outcome["passed"] else 1
 
 
