@@ -309,10 +309,9 @@ def test_a_scheduled_report_appears_once_its_time_comes(reader):
     assert "Burkina Faso Alert" in response.content.decode()
 
 
+@pytest.mark.parametrize("page_cache", ["redis"], indirect=True)  # memory is one process's own
 def test_a_change_made_by_another_process_reaches_this_one(reader, report, page_cache):
     """Processes share the version through the cache: what one retires, all stop serving."""
-    if page_cache != "redis":
-        pytest.skip("local memory is one process's own")
     page(reader, report.get_absolute_url())
     # Another process's cache client: a fresh connection to the same server.
     from django.core.cache.backends.redis import RedisCache
