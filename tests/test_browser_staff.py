@@ -15,15 +15,21 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 PASSWORD = "a-long-editor-password"
 
 
-@pytest.fixture
-def editor_page(open_page, editor):
-    editor.set_password(PASSWORD)
-    editor.save()
+def sign_in(open_page, user):
+    """A browser signed in as `user` with the password form."""
+    user.set_password(PASSWORD)
+    user.save()
     page = open_page()
     page.goto("/admin/login/")
-    page.get_by_label("Username").fill(editor.username)
+    page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    return page
+
+
+@pytest.fixture
+def editor_page(open_page, editor):
+    page = sign_in(open_page, editor)
     expect(page.get_by_role("heading", name="Reports, countries and site settings")).to_be_visible()
     return page
 
@@ -189,13 +195,7 @@ def test_an_editor_sets_up_an_authenticator_at_first_sign_in(open_page, editor, 
     from .test_staff_login import code_for
 
     settings.REQUIRE_2FA = True
-    editor.set_password(PASSWORD)
-    editor.save()
-    page = open_page()
-    page.goto("/admin/login/")
-    page.get_by_label("Username").fill(editor.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page = sign_in(open_page, editor)
 
     expect(page.get_by_role("heading", name="Set up two-factor sign-in")).to_be_visible()
     expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
