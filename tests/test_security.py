@@ -154,3 +154,11 @@ def test_the_health_check_is_never_stored(client):
     response = client.get("/healthz")
     assert "no-store" in response["Cache-Control"]
     assert "X-Page-Cache" not in client.get("/healthz")
+
+
+def test_a_request_for_another_host_name_is_a_400(client):
+    factories.published_report()
+    assert client.get("/").status_code == 200  # stored for the site's own name
+    response = client.get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert "X-Page-Cache" not in response
