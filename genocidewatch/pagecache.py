@@ -67,17 +67,13 @@ def _retire_pages():
 
 
 def _current_state(state):
+    """The content version now, starting a new one when a scheduled time has passed."""
     if state is None or len(state) != 3:
         return _new_version()
     due = state[1]
     if due is not None and time.time() >= due:
         return _new_version()  # a scheduled report has just become public
     return state
-
-
-def current_version():
-    """The content version now, starting a new one when a scheduled time has passed."""
-    return _current_state(_cache().get(VERSION_KEY))[0]
 
 
 def _last_modified(started):

@@ -2,7 +2,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from .policy import has_authenticator, needs_verification
+from .policy import verification_step
 
 # Pages a signed-in but not yet verified staff member may still reach.
 OPEN_PATHS = ("/admin/login/", "/admin/logout/", "/admin/two-factor/", "/admin/jsi18n/")
@@ -22,11 +22,9 @@ class TwoFactorMiddleware:
 
     def __call__(self, request):
         path = request.path
-        if (
-            path.startswith("/admin/")
-            and not path.startswith(OPEN_PATHS)
-            and needs_verification(request.user)
-        ):
-            step = "staff:verify" if has_authenticator(request.user) else "staff:setup"
-            return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
+        if path.startswith("/admin/") and not path.startswith(OPEN_PATHS):
+            step = verification_step(request.user)
+            if step:
+                next_page = urlencode({"next": request.get_full_path()})
+                return redirect(f"{reverse(step)}?{next_page}")
         return self.get_response(request)

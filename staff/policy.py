@@ -17,8 +17,14 @@ def must_use_two_factor(user):
     return settings.REQUIRE_2FA and (user.is_superuser or can_publish(user))
 
 
-def needs_verification(user):
-    """A signed-in staff member who has not yet given this session's code."""
+def verification_step(user):
+    """Where a signed-in staff member must go before working in the admin, or None.
+
+    "staff:verify" for anyone with an authenticator who has not yet given this session's
+    code; "staff:setup" for an editor or superuser who must have one and has none.
+    """
     if not (user.is_authenticated and user.is_staff) or user.is_verified():
-        return False
-    return has_authenticator(user) or must_use_two_factor(user)
+        return None
+    if has_authenticator(user):
+        return "staff:verify"
+    return "staff:setup" if must_use_two_factor(user) else None

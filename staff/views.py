@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from audit.models import AuditEvent, record
 
 from .forms import CodeForm
+from .policy import has_authenticator
 
 DEVICE_NAME = "Authenticator app"
 
@@ -48,7 +49,7 @@ def _grouped(secret_base32):
 def setup(request):
     """Show the QR code of a new authenticator secret; the first right code turns it on."""
     user = request.user
-    if TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
+    if has_authenticator(user):
         if request.user.is_verified():
             messages.info(request, "Two-factor sign-in is already on for your account.")
             return redirect("admin:index")

@@ -6,11 +6,7 @@ knows about its per-request current app.
 
 from django import template
 
-from genocidewatch.links import link as remembered_link
+from genocidewatch.links import link
 
 register = template.Library()
-
-
-@register.simple_tag(name="link")
-def link(viewname, *args, **kwargs):
-    return remembered_link(viewname, *args, **kwargs)
+register.simple_tag(link, name="link")
