@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "reports",
     "follow",
+    "alerts",
+    "sharing",
     "audit",
     "staff",
     "axes",

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from alerts import subscriptions as alerts
 from audit.models import AuditEvent, record
-from follow import alerts
 
 from .models import Report
 

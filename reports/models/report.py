@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
 
 from genocidewatch.links import cached_reverse as reverse
+from genocidewatch.storedfiles import Folder, new_name
 
 from ..images import image_storage_name, process_image
 from ..richtext import EDITOR_EXTENSIONS, sanitize_html
@@ -323,7 +324,9 @@ class Report(models.Model):
             stem = uuid.uuid4().hex
             files = []
             for (fmt, width), data in processed.renditions.items():
-                name = storage.save(f"images/{stem}-{width}.{fmt}", ContentFile(data))
+                name = storage.save(
+                    new_name(Folder.IMAGES, fmt, stem=f"{stem}-{width}"), ContentFile(data)
+                )
                 height = round(processed.height * width / processed.width)
                 files.append({"format": fmt, "width": width, "height": height, "name": name})
             self.lead_image = ContentFile(processed.original, name=f"{stem}.{processed.extension}")
