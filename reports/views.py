@@ -21,15 +21,8 @@ from .models import Addressee, AlertLevel, Attachment, Country, Recommendation, 
 logger = logging.getLogger(__name__)
 
 
-def can_preview(user):
-    """Staff who may change reports see drafts and scheduled reports at their public URLs."""
-    return user.is_active and user.is_staff and user.has_perm("reports.change_report")
-
-
 def visible_reports(request):
-    if can_preview(request.user):
-        return Report.objects.all()
-    return Report.objects.public()
+    return Report.objects.visible_to(request.user)
 
 
 def current_reports():

@@ -27,6 +27,26 @@ class ReportQuerySet(models.QuerySet):
         # page, the preview banner, `is_public`), and tests can move it.
         return self.filter(status=Report.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def scheduled(self):
+        """Published for a time that has not come yet."""
+        return self.filter(status=Report.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def in_state(self, state):
+        """Reports in one of the workflow's states (`Report.State`)."""
+        match state:
+            case Report.State.PUBLIC:
+                return self.public()
+            case Report.State.SCHEDULED:
+                return self.scheduled()
+        return self.filter(status=state)
+
+    def visible_to(self, user):
+        """What this person may read at the public addresses: staff who may preview see
+        every report, everyone else what is public."""
+        from ..workflow import can_preview
+
+        return self.all() if can_preview(user) else self.public()
+
     def for_page(self):
         """Everything a report page shows, in a fixed number of queries."""
         return self.select_related("country").prefetch_related(
@@ -71,9 +91,20 @@ class ReportQuerySet(models.QuerySet):
 )
 class Report(models.Model):
     class Status(models.TextChoices):
+        """What is stored. Whether a published report is public yet depends on the time."""
+
         DRAFT = "draft", "Draft"
         IN_REVIEW = "in_review", "In review"
         PUBLISHED = "published", "Published"
+
+    class State(models.TextChoices):
+        """Where a report is in the workflow now: the status, with "published" told apart
+        by the clock into public and scheduled."""
+
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "Waiting for review"
+        SCHEDULED = "scheduled", "Scheduled"
+        PUBLIC = "public", "Public"
 
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="reports")
     year = models.PositiveSmallIntegerField(
@@ -230,20 +261,21 @@ class Report(models.Model):
         return AlertLevel(self.alert_level)
 
     @property
+    def workflow_state(self):
+        """The same rule as `public()` and `scheduled()`, for one report in hand."""
+        if self.status != self.Status.PUBLISHED or self.published_at is None:
+            return self.State(self.status) if self.status else self.State.DRAFT
+        if self.published_at > timezone.now():
+            return self.State.SCHEDULED
+        return self.State.PUBLIC
+
+    @property
     def is_public(self):
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at <= timezone.now()
-        )
+        return self.workflow_state == self.State.PUBLIC
 
     @property
     def is_scheduled(self):
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at > timezone.now()
-        )
+        return self.workflow_state == self.State.SCHEDULED
 
     @property
     def state(self):
