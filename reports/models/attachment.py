@@ -1,4 +1,3 @@
-import reversion
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import MinValueValidator
@@ -29,7 +28,6 @@ class Language(models.TextChoices):
     OTHER = "other", "Another language"
 
 
-@reversion.register(exclude=("text",))
 class Attachment(models.Model):
     """A PDF edition of a report."""
 

@@ -1,6 +1,5 @@
 import uuid
 
-import reversion
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -82,13 +81,7 @@ class ReportQuerySet(models.QuerySet):
         return self.order_by("-published_at", "-pk")
 
 
-# Every save in the admin or through the workflow keeps a revision of the report together
-# with its byline, recommendations and PDF editions. The edit counter stays out of it: a
-# restored revision must not bring back an old counter and defeat the stale-edit check.
-@reversion.register(
-    follow=("authorships", "recommendations", "attachments"),
-    exclude=("edit_version", "search_text", "search_vector"),
-)
+# Revisions, search and stored pages follow every change: see genocidewatch/effects.py.
 class Report(models.Model):
     class Status(models.TextChoices):
         """What is stored. Whether a published report is public yet depends on the time."""
@@ -371,7 +364,6 @@ class Report(models.Model):
                 release_stored_file(self.lead_image.storage, name)
 
 
-@reversion.register()
 class Authorship(models.Model):
     """An author's place in a report's byline."""
 
@@ -389,7 +381,6 @@ class Authorship(models.Model):
         return str(self.author)
 
 
-@reversion.register()
 class Recommendation(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="recommendations")
     addressee = models.ForeignKey(
