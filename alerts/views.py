@@ -1,7 +1,7 @@
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 
-from audit.models import client_ip
+from genocidewatch.clients import client_ip
 
 from . import subscriptions
 from .forms import AlertPreferencesForm, SubscribeForm

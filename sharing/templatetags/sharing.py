@@ -1,6 +1,6 @@
 from django import template
 
-from genocidewatch.links import cached_reverse as reverse
+from genocidewatch.links import link
 
 from ..cards import card_version
 from ..links import share_links
@@ -16,5 +16,5 @@ def share(context, obj, title):
 
 @register.simple_tag(takes_context=True)
 def card_url(context, report):
-    path = reverse("sharing:card", kwargs={"slug": report.slug, "version": card_version(report)})
+    path = link("sharing:card", slug=report.slug, version=card_version(report))
     return context["request"].build_absolute_uri(path)
