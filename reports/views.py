@@ -136,17 +136,27 @@ def _visible_attachment(request, slug, pk):
     )
 
 
+def _send_edition_file(request, attachment, fieldfile, **details):
+    """The PDF of an edition, or its preview: public exactly when the report is."""
+    return storedfiles.send(
+        request,
+        fieldfile.storage,
+        fieldfile.name,
+        public=attachment.report.is_public,
+        last_modified=attachment.updated_at,
+        **details,
+    )
+
+
 def attachment_download(request, slug, pk, filename):
     attachment = _visible_attachment(request, slug, pk)
     if filename != attachment.filename:
         # Old or mistyped names still reach the file, at its one canonical address.
         return redirect(attachment.get_absolute_url(), permanent=attachment.report.is_public)
-    return storedfiles.send(
+    return _send_edition_file(
         request,
-        attachment.file.storage,
-        attachment.file.name,
-        public=attachment.report.is_public,
-        last_modified=attachment.updated_at,
+        attachment,
+        attachment.file,
         content_type="application/pdf",
         download_name=attachment.download_name,
         version=attachment.sha256,
@@ -174,12 +184,10 @@ def attachment_preview(request, slug, pk):
     attachment = _visible_attachment(request, slug, pk)
     if not attachment.preview:
         raise Http404("This edition has no preview.")
-    return storedfiles.send(
+    return _send_edition_file(
         request,
-        attachment.preview.storage,
-        attachment.preview.name,
-        public=attachment.report.is_public,
-        last_modified=attachment.updated_at,
+        attachment,
+        attachment.preview,
         content_type="image/webp",
         download_name=f"{attachment.filename.removesuffix('.pdf')}-page-{attachment.preview_page}.webp",
         version=f"{attachment.sha256[:32]}-{attachment.preview_page}",

@@ -7,8 +7,10 @@ from datetime import timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django.utils.text import slugify
+from PIL import Image
 from pypdf import PdfWriter
 
+from reports import uploads
 from reports.models import (
     Addressee,
     AlertLevel,
@@ -84,7 +86,9 @@ def scheduled_report(**fields):
 
 
 def attachment(report, name="edition.pdf", content=None, **fields):
-    return Attachment.objects.create(report=report, file=pdf_upload(name, content), **fields)
+    edition = uploads.attach_pdf(Attachment(report=report, **fields), pdf_upload(name, content))
+    edition.save()
+    return edition
 
 
 def furnish(report, *, stages=(5, 6, 8), recommendations=2, attachments=1, authors=1):
@@ -140,3 +144,9 @@ def pdf_with_embedded_file():
 def pdf_with_hidden_javascript_name():
     """JavaScript whose name is spelled with #xx escapes, as evasive files do."""
     return pdf_with_javascript().replace(b"/JavaScript", b"/J#61vaScript").replace(b"/JS", b"/J#53")
+
+
+def image_upload(name="picture.png", size=(40, 30)):
+    out = io.BytesIO()
+    Image.new("RGB", size, "teal").save(out, "PNG")
+    return SimpleUploadedFile(name, out.getvalue(), "image/png")

@@ -6,6 +6,8 @@ from django.db import transaction
 from django.test import Client
 from PIL import Image
 
+from reports import uploads
+
 from . import factories
 from .conftest import files_of
 
@@ -135,7 +137,9 @@ def test_a_rolled_back_delete_keeps_the_file(stored_files):
 def test_replacing_a_file_removes_the_old_one_and_records_the_new_facts(stored_files):
     attachment = factories.attachment(factories.draft_report(), name="first.pdf")
     old_name, old_hash = attachment.file.name, attachment.sha256
-    attachment.file = factories.pdf_upload("second.pdf", factories.pdf_bytes("New edition"))
+    uploads.attach_pdf(
+        attachment, factories.pdf_upload("second.pdf", factories.pdf_bytes("New edition"))
+    )
     attachment.save()
     assert stored_files() == files_of(attachment)
     assert attachment.file.name != old_name
@@ -232,7 +236,9 @@ def test_an_editor_chooses_another_page_as_the_preview(public_pdf, stored_files)
 def test_replacing_the_file_keeps_the_public_address_working(client, public_pdf):
     attachment, _ = public_pdf
     url = attachment.get_absolute_url()
-    attachment.file = factories.pdf_upload("second.pdf", factories.pdf_bytes("Second edition"))
+    uploads.attach_pdf(
+        attachment, factories.pdf_upload("second.pdf", factories.pdf_bytes("Second edition"))
+    )
     attachment.save()
     # The address is the edition's, not the file's: the old link leads to the new file.
     assert b"Second edition" in read(client.get(url, follow=True))
@@ -286,3 +292,49 @@ def test_behind_the_proxy_a_missing_file_is_404(client, settings):
     attachment = factories.attachment(factories.published_report())
     attachment.file.storage.delete(attachment.file.name)
     assert client.get(attachment.get_absolute_url()).status_code == 404
+
+
+def test_outdated_social_cards_are_orphans_and_the_current_one_is_kept(client, stored_files):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from sharing.cards import card_name, card_version
+
+    def fetch_card(report):
+        client.get(f"/reports/{report.slug}/card-{card_version(report)}.png")
+        return card_name(report)
+
+    report = factories.published_report(title="First title")
+    first = fetch_card(report)
+    report.title = "Second title"
+    report.save()
+    second = fetch_card(report)
+    assert {first, second} <= set(stored_files())
+
+    listed = StringIO()
+    call_command("list_orphan_files", stdout=listed, stderr=StringIO())
+    assert listed.getvalue().split() == [first]
+
+
+@pytest.mark.parametrize("kind", ["file", "preview", "image", "card"])
+def test_every_kind_of_stored_file_goes_through_the_proxy_the_same_way(client, settings, kind):
+    from sharing.cards import card_version
+
+    settings.FILES_VIA_PROXY_PREFIX = "/_files/"
+    report = factories.published_report()
+    attachment = factories.attachment(report)
+    uploads.set_lead_image(report, factories.image_upload())
+    report.lead_image_alt = "A picture"
+    report.save()
+    url = {
+        "file": attachment.get_absolute_url(),
+        "preview": attachment.get_preview_url(),
+        "image": report.image_url(report.lead_image.name),
+        "card": f"/reports/{report.slug}/card-{card_version(report)}.png",
+    }[kind]
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["X-Accel-Redirect"].startswith("/_files/")
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert response["X-Content-Type-Options"] == "nosniff"

@@ -16,7 +16,7 @@ from django.urls import get_resolver
 from django.utils import timezone
 from PIL import Image
 
-from reports import workflow
+from reports import uploads, workflow
 from reports.models import Recommendation, Report, Stage
 from sharing.cards import card_version
 
@@ -41,7 +41,7 @@ def hidden_report(canary, **fields):
         **fields,
     )
     report.stages.set(Stage.objects.all())
-    report.lead_image = SimpleUploadedFile(f"{canary}.png", small_png(), "image/png")
+    uploads.set_lead_image(report, SimpleUploadedFile(f"{canary}.png", small_png(), "image/png"))
     report.lead_image_alt = f"Picture {canary}"
     report.save()
     Recommendation.objects.create(

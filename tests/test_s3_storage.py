@@ -14,6 +14,8 @@ import uuid
 import pytest
 from django.test import Client
 
+from reports import uploads
+
 from . import factories
 
 pytestmark = pytest.mark.django_db
@@ -126,7 +128,9 @@ def test_replacing_and_deleting_remove_the_old_objects_after_commit(
     attachment = factories.attachment(factories.published_report())
     first = [attachment.file.name, attachment.preview.name]
     with django_capture_on_commit_callbacks(execute=True):
-        attachment.file = factories.pdf_upload("second.pdf", factories.pdf_bytes("Second"))
+        uploads.attach_pdf(
+            attachment, factories.pdf_upload("second.pdf", factories.pdf_bytes("Second"))
+        )
         attachment.save()
     assert not set(first) & set(keys(bucket))
     with django_capture_on_commit_callbacks(execute=True):

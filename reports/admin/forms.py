@@ -1,11 +1,14 @@
 from django import forms
 from django.contrib.admin.widgets import AdminSplitDateTime
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 
-from ..models import Report
+from .. import uploads
+from ..models import Attachment, Report
 
 
 class ReportAdminForm(forms.ModelForm):
@@ -34,6 +37,23 @@ class ReportAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["seen_version"].initial = self.instance.edit_version
+        # What the check of a newly chosen lead image found, for `save_lead_image`.
+        self.processed_image = None
+
+    def clean_lead_image(self):
+        image = self.cleaned_data.get("lead_image")
+        if isinstance(image, UploadedFile):
+            try:
+                self.processed_image = uploads.check_image(image)
+            except ValidationError as error:
+                raise forms.ValidationError(error.message_dict["lead_image"]) from error
+        return image
+
+    def save_lead_image(self, report):
+        """Store a newly chosen lead image (or drop a cleared one) on the report to be saved."""
+        if "lead_image" in self.changed_data:
+            image = self.cleaned_data.get("lead_image")
+            uploads.set_lead_image(report, image or None, processed=self.processed_image)
 
     def clean(self):
         cleaned = super().clean()
@@ -97,3 +117,25 @@ class ScheduleForm(forms.Form):
 
     def step_arguments(self):
         return {"at": self.cleaned_data["publish_at"]}
+
+
+class AttachmentForm(forms.ModelForm):
+    """A PDF edition: a newly chosen file is checked while the form is validated."""
+
+    class Meta:
+        model = Attachment
+        fields = ["file", "title", "language", "preview_page"]
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if isinstance(upload, UploadedFile) and "preview_page" not in self.errors:
+            preview_page = cleaned.get("preview_page") or 1
+            try:
+                facts = uploads.check_pdf(upload, preview_page=preview_page)
+            except ValidationError as error:
+                self.add_error(None, error)
+            else:
+                # Facts first, so the model's own checks (the preview page) can use them.
+                uploads.attach_pdf(self.instance, upload, facts=facts)
+        return cleaned

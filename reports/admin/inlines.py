@@ -7,6 +7,7 @@ from django.utils.html import format_html
 
 from ..models import Attachment, Authorship, Recommendation
 from ..workflow import can_edit
+from .forms import AttachmentForm
 
 
 class FollowsReportPermissionsMixin:
@@ -68,6 +69,7 @@ class RecommendationInline(FollowsReportPermissionsMixin, admin.StackedInline):
 
 class AttachmentInline(FollowsReportPermissionsMixin, admin.StackedInline):
     model = Attachment
+    form = AttachmentForm
     fields = ["file", ("title", "language"), "preview_page", "facts"]
     readonly_fields = ["facts"]
     extra = 0

@@ -111,6 +111,7 @@ class ReportAdmin(VersionAdmin):
     # Saving.
 
     def save_model(self, request, obj, form, change):
+        form.save_lead_image(obj)
         obj.updated_by = request.user
         if change:
             obj.edit_version = F("edit_version") + 1

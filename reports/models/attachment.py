@@ -5,12 +5,7 @@ from django.db import models
 
 from genocidewatch.links import link
 
-from ..filenames import (
-    attachment_storage_name,
-    clean_original_name,
-    preview_storage_name,
-    url_filename,
-)
+from ..filenames import attachment_storage_name, preview_storage_name, url_filename
 from ..pdfs import inspect_pdf
 from .files import release_stored_file
 from .report import Report
@@ -72,10 +67,10 @@ class Attachment(models.Model):
         return self.display_title
 
     def save(self, **kwargs):
-        self._record_new_file()
         before = Attachment.objects.filter(pk=self.pk).values("file", "preview", "preview_page")
         before = before.first() if self.pk else None
-        if before and self.file._committed and before["preview_page"] != self.preview_page:
+        same_file = before and before["file"] == self.file.name
+        if same_file and before["preview_page"] != self.preview_page:
             self._render_preview_of_stored_file()
         super().save(**kwargs)
         for field in ("file", "preview"):
@@ -107,7 +102,6 @@ class Attachment(models.Model):
         return self.original_name
 
     def clean(self):
-        self._record_new_file()
         if self.page_count and self.preview_page and self.preview_page > self.page_count:
             raise ValidationError(
                 {
@@ -119,23 +113,7 @@ class Attachment(models.Model):
                 }
             )
 
-    def _record_new_file(self):
-        """Check a newly chosen file and record its facts; a stored file is left as it is."""
-        if not self.file or self.file._committed:
-            return
-        if getattr(self, "_inspected", None) is self.file.file:
-            return
-        try:
-            facts = inspect_pdf(self.file, preview_page=self.preview_page or 1)
-        except ValidationError as error:
-            raise ValidationError({"file": error}) from error
-        self.original_name = clean_original_name(self.file.name)
-        self.size, self.page_count, self.sha256 = facts.size, facts.page_count, facts.sha256
-        self.text = facts.text
-        self._set_preview(facts)
-        self._inspected = self.file.file
-
-    def _set_preview(self, facts):
+    def set_preview(self, facts):
         if facts.preview:
             self.preview_page = facts.preview_page
             self.preview = ContentFile(facts.preview, name="preview.webp")
@@ -146,4 +124,4 @@ class Attachment(models.Model):
         """The editor chose another page: draw it from the stored PDF."""
         with self.file.open("rb") as stored:
             facts = inspect_pdf(stored, preview_page=self.preview_page)
-        self._set_preview(facts)
+        self.set_preview(facts)

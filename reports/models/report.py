@@ -1,9 +1,6 @@
-import uuid
-
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
@@ -11,12 +8,22 @@ from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
 
 from genocidewatch.links import link
-from genocidewatch.storedfiles import Folder, new_name
 
-from ..images import image_storage_name, process_image
+from ..images import image_storage_name
 from ..richtext import EDITOR_EXTENSIONS, sanitize_html
-from .files import release_stored_file
 from .vocabularies import Addressee, AlertLevel, Author, Country, Stage
+
+
+def staff_member():
+    """The staff member who published or saved last; emptied if their account is removed."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
 
 class ReportQuerySet(models.QuerySet):
@@ -171,14 +178,7 @@ class Report(models.Model):
         blank=True,
         help_text="When the report becomes public; a time in the future schedules it.",
     )
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    published_by = staff_member()
     review_note = models.TextField(
         "note from the editor",
         blank=True,
@@ -186,14 +186,7 @@ class Report(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    updated_by = staff_member()
     # Kept up to date by reports/search.py from the report, its recommendations and the text
     # of its PDFs: plain text for snippets (and for search on SQLite), and on PostgreSQL a
     # weighted full-text vector with a GIN index.
@@ -235,7 +228,6 @@ class Report(models.Model):
 
     def save(self, **kwargs):
         self.body = sanitize_html(self.body)
-        self._store_new_lead_image()
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             # Published with no time given (the demo loader, the shell): public from now.
             # The workflow always gives one.
@@ -327,41 +319,6 @@ class Report(models.Model):
                 {"lead_image_alt": "Describe the picture for people who cannot see it."},
                 code="alt_required",
             )
-        if self.lead_image and not self.lead_image._committed:
-            try:
-                self._processed_image = process_image(self.lead_image)
-            except ValidationError as error:
-                raise ValidationError({"lead_image": error}) from error
-
-    def _store_new_lead_image(self):
-        """Replace an uploaded image by its clean copy and renditions, and let old ones go."""
-        old = None
-        if self.pk:
-            old = (
-                Report.objects.filter(pk=self.pk)
-                .values_list("lead_image", "lead_image_renditions")
-                .first()
-            )
-        changed = not self.lead_image or not self.lead_image._committed
-        if changed and self.lead_image:
-            processed = getattr(self, "_processed_image", None) or process_image(self.lead_image)
-            storage = self.lead_image.storage
-            stem = uuid.uuid4().hex
-            files = []
-            for (fmt, width), data in processed.renditions.items():
-                name = storage.save(
-                    new_name(Folder.IMAGES, fmt, stem=f"{stem}-{width}"), ContentFile(data)
-                )
-                height = round(processed.height * width / processed.width)
-                files.append({"format": fmt, "width": width, "height": height, "name": name})
-            self.lead_image = ContentFile(processed.original, name=f"{stem}.{processed.extension}")
-            self.lead_image_renditions = files
-            self._processed_image = None
-        elif changed:
-            self.lead_image_renditions = []
-        if changed and old and old[0]:
-            for name in [old[0]] + [f["name"] for f in old[1] or []]:
-                release_stored_file(self.lead_image.storage, name)
 
 
 class Authorship(models.Model):

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from follow.models import FollowLink, Platform
+from reports import uploads
 from reports.models import (
     Addressee,
     AlertLevel,
@@ -150,8 +151,8 @@ class Command(BaseCommand):
             + [f"{name} {text}" for name, _, text in MALI_RECOMMENDATIONS],
             title=report.title,
         )
-        Attachment.objects.create(
-            report=report,
-            file=ContentFile(pdf, name="Mali Country Report by Esme Matthews 2023.pdf"),
-            title="Mali Country Report by Esme Matthews 2023",
+        edition = Attachment(report=report, title="Mali Country Report by Esme Matthews 2023")
+        uploads.attach_pdf(
+            edition, ContentFile(pdf, name="Mali Country Report by Esme Matthews 2023.pdf")
         )
+        edition.save()
