@@ -133,6 +133,10 @@ MIDDLEWARE = [
 # client address, signing in is paused for LOGIN_LOCKOUT_MINUTES (django-axes); the
 # message for a wrong name and a wrong password is the same. Editors and superusers also
 # give a code from an authenticator app when REQUIRE_2FA is on: the default in production.
+# Only staff sign in, and only through the admin: when it refuses a `next` (another host,
+# say), land on the admin home rather than Django's default /accounts/profile/, a 404 here.
+LOGIN_REDIRECT_URL = "admin:index"
+LOGIN_URL = "admin:login"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
