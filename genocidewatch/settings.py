@@ -165,7 +165,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "genocidewatch.context_processors.site",
             ],
-            "builtins": ["genocidewatch.templatetags.links"],
+            "builtins": ["genocidewatch.templatetags.links", "genocidewatch.templatetags.times"],
         },
     },
 ]

@@ -57,6 +57,22 @@ def test_the_report_page_shows_the_alert_banner_title_byline_and_date(client, ma
     assert f'<time datetime="{date}' in html
 
 
+def test_datetime_attributes_name_the_second_without_microseconds(client, mali_report):
+    mali_report.published_at = mali_report.published_at.replace(microsecond=219283)
+    mali_report.save()
+    mali_report.refresh_from_db()
+    assert mali_report.published_at.microsecond  # stored with microseconds, as saved
+    second = mali_report.published_at.replace(microsecond=0).isoformat()
+    for url in [mali_report.get_absolute_url(), "/reports/", "/", "/stages/5/"]:
+        html = client.get(url).content.decode()
+        times = re.findall(r'<time datetime="([^"]*)"', html)
+        assert times == [second], url
+    meta = re.findall(
+        r'<meta property="article:\w+_time" content="([^"]*)"', get_page(client, mali_report)
+    )
+    assert meta and all("." not in value for value in meta)
+
+
 def test_the_report_page_shows_the_sanitised_body(client, mali_report):
     html = get_page(client, mali_report)
     assert "<p>Militants seized the north in 2012.</p><h2>Since the coup</h2>" in html
