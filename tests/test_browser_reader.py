@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from reports.models import AlertLevel, Stage
+from reports.models import AlertLevel, Report, Stage
 
 from . import factories
 from .browser import DESKTOP, PHONE, screenshot
@@ -82,6 +82,37 @@ def test_without_javascript_every_part_of_the_report_works(open_page, live_serve
     page.get_by_role("button", name="Show reports").click()
     expect(page.get_by_role("link", name="Mali Country Report 2023")).to_be_visible()
     assert page.requests.foreign() == []
+
+
+AFTER = "element => getComputedStyle(element, '::after').content"
+
+
+def test_a_printed_report_shows_the_full_address_of_its_links_itself_and_its_pdf(
+    open_page, live_server, demo
+):
+    report = Report.objects.get()
+    report.body += (
+        '<p>Read more on <a href="/countries/mali/">Mali</a> and in '
+        '<a href="https://un.example/resolution">the resolution</a>.</p>'
+    )
+    report.save()
+    page = open_page()
+    page.goto(REPORT_PATH)
+    online = page.locator(".report__address")
+    body_links = page.locator(".report__body a")
+    pdf = page.locator(".download__link")
+    # On screen the addresses stay out of the way.
+    expect(online).to_be_hidden()
+    assert body_links.last.evaluate(AFTER) == "none"
+
+    page.emulate_media(media="print")
+    expect(online).to_have_text(f"Read online: {live_server.url}{REPORT_PATH}")
+    assert body_links.nth(-2).evaluate(AFTER) == f'" ({live_server.url}/countries/mali/)"'
+    assert body_links.last.evaluate(AFTER) == '" (https://un.example/resolution)"'
+    href = pdf.get_attribute("href")
+    assert href.startswith("/") and pdf.evaluate(AFTER) == f'" ({live_server.url}{href})"'
+    expect(page.locator(".share")).to_be_hidden()
+    screenshot(page, "report-printed")
 
 
 # Where each cell's visible text starts, ends and centres, header and body rows alike: a table can
