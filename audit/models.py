@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
+from genocidewatch.clients import client_ip
+
 
 class AuditEvent(models.Model):
     """One thing that happened, kept for good: rows are added, never changed or removed."""
@@ -54,15 +56,6 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("Audit events cannot be deleted.")
-
-
-def client_ip(request):
-    """The reader's or staff member's address: from the trusted proxy when behind one."""
-    if request is None:
-        return None
-    if settings.BEHIND_PROXY and request.META.get("HTTP_X_REAL_IP"):
-        return request.META["HTTP_X_REAL_IP"]
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def record(action, *, request=None, actor=None, obj=None, detail="", actor_name=None):

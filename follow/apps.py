@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class FollowConfig(AppConfig):
     name = "follow"
-    verbose_name = "Follow and share"
+    verbose_name = "Follow links"

@@ -19,6 +19,8 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import transaction
 
+from .storedfiles import Folder
+
 FORMAT_VERSION = 1
 # Made again by `migrate`, or worthless outside the running instance.
 EXCLUDED = [
@@ -28,7 +30,12 @@ EXCLUDED = [
     "admin.logentry",
     "django_tasks_database",
 ]
-STORED_FOLDERS = ("attachments", "previews", "images", "cards")
+# Models that moved to another app after older archives were written: old label → new.
+MOVED_MODELS = {
+    "follow.subscriber": "alerts.subscriber",
+    "follow.announcement": "alerts.announcement",
+    "follow.delivery": "alerts.delivery",
+}
 
 
 class BackupError(Exception):
@@ -40,7 +47,7 @@ def sha256(data):
 
 
 def stored_files(storage):
-    for folder in STORED_FOLDERS:
+    for folder in Folder:
         try:
             _, names = storage.listdir(folder)
         except FileNotFoundError:
@@ -102,7 +109,7 @@ def _is_stored_name(name):
     """
     folder, _, filename = name.partition("/")
     return (
-        folder in STORED_FOLDERS
+        folder in set(Folder)
         and filename not in {"", ".", ".."}
         and not any(character in filename for character in "/\\\0")
     )
@@ -236,7 +243,10 @@ def restore_backup(path, storage=default_storage):
     written = []
     try:
         with transaction.atomic():
-            objects = list(serializers.deserialize("json", data, handle_forward_references=True))
+            rows = json.loads(data)
+            for row in rows:
+                row["model"] = MOVED_MODELS.get(row["model"], row["model"])
+            objects = list(serializers.deserialize("python", rows, handle_forward_references=True))
             for obj in objects:
                 obj.save()
             for obj in objects:

@@ -18,8 +18,3 @@ def _reversed(viewname, args, kwargs, prefix):
 def link(viewname, *args, **kwargs):
     """`reverse(viewname, args=args, kwargs=kwargs)`, remembered."""
     return _reversed(viewname, args, tuple(sorted(kwargs.items())), get_script_prefix())
-
-
-def cached_reverse(viewname, args=None, kwargs=None):
-    """The same, with `django.urls.reverse`'s signature."""
-    return link(viewname, *(args or ()), **(kwargs or {}))

@@ -41,13 +41,10 @@ def _cache():
 def _next_scheduled_publication():
     """When the earliest published-but-not-yet-due report becomes public, as a timestamp."""
     from django.db.models import Min
-    from django.utils import timezone
 
     from reports.models import Report
 
-    due = Report.objects.filter(
-        status=Report.Status.PUBLISHED, published_at__gt=timezone.now()
-    ).aggregate(due=Min("published_at"))["due"]
+    due = Report.objects.scheduled().aggregate(due=Min("published_at"))["due"]
     return due.timestamp() if due else None
 
 

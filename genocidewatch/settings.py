@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "reports",
     "follow",
+    "alerts",
+    "sharing",
     "audit",
     "staff",
     "axes",
@@ -129,14 +131,15 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# Staff sign-in. After LOGIN_FAILURE_LIMIT failures for one account name, or from one
-# client address, signing in is paused for LOGIN_LOCKOUT_MINUTES (django-axes); the
-# message for a wrong name and a wrong password is the same. Editors and superusers also
-# give a code from an authenticator app when REQUIRE_2FA is on: the default in production.
 # Only staff sign in, and only through the admin: when it refuses a `next` (another host,
 # say), land on the admin home rather than Django's default /accounts/profile/, a 404 here.
 LOGIN_REDIRECT_URL = "admin:index"
 LOGIN_URL = "admin:login"
+
+# Staff sign-in. After LOGIN_FAILURE_LIMIT failures for one account name, or from one
+# client address, signing in is paused for LOGIN_LOCKOUT_MINUTES (django-axes); the
+# message for a wrong name and a wrong password is the same. Editors and superusers also
+# give a code from an authenticator app when REQUIRE_2FA is on: the default in production.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -146,7 +149,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=1
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "staff/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "audit.models.client_ip"
+AXES_CLIENT_IP_CALLABLE = "genocidewatch.clients.client_ip"
 AXES_VERBOSE = False
 REQUIRE_2FA = env.bool("REQUIRE_2FA", default=not DEBUG)
 OTP_TOTP_ISSUER = SITE_NAME
@@ -165,7 +168,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "genocidewatch.context_processors.site",
             ],
-            "builtins": ["genocidewatch.templatetags.links", "genocidewatch.templatetags.times"],
         },
     },
 ]
@@ -183,9 +185,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Take the write lock when a transaction starts, so two saves of the same report
     # queue up (as row locks make them do on PostgreSQL) instead of interleaving.
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
-    # Tests use a file, not shared memory: the browser tests' server answers on several
-    # threads, and each must have a connection of its own.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 
 # Redis when a cache URL is given (e.g. CACHE_URL=redis://127.0.0.1:6379/1), otherwise each
@@ -238,12 +237,14 @@ if AWS_STORAGE_BUCKET_NAME:
     AWS_QUERYSTRING_AUTH = True
     AWS_S3_SIGNATURE_VERSION = "s3v4"
     AWS_S3_FILE_OVERWRITE = False
-    DEFAULT_FILE_STORAGE_BACKEND = "storages.backends.s3.S3Storage"
-else:
-    DEFAULT_FILE_STORAGE_BACKEND = "django.core.files.storage.FileSystemStorage"
 
 STORAGES = {
-    "default": {"BACKEND": DEFAULT_FILE_STORAGE_BACKEND},
+    # Uploads: the S3-compatible bucket when one is named, else the local media folder.
+    "default": {
+        "BACKEND": "storages.backends.s3.S3Storage"
+        if AWS_STORAGE_BUCKET_NAME
+        else "django.core.files.storage.FileSystemStorage"
+    },
     "staticfiles": {
         # Hashed, compressed names need `collectstatic`; development serves files as they are.
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -4,6 +4,3 @@ from django.apps import AppConfig
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = "Reports"
-
-    def ready(self):
-        from . import signals  # noqa: F401

@@ -1,21 +1,21 @@
 """Names for stored files and for the files readers download."""
 
 import unicodedata
-import uuid
 from pathlib import PurePosixPath
 
 from django.utils.text import slugify
+
+from genocidewatch.storedfiles import Folder, new_name
 
 MAX_NAME_LENGTH = 120
 
 
 def attachment_storage_name(instance, filename):
-    # The stored name is ours alone: nothing the uploader sends ends up in a storage path.
-    return f"attachments/{uuid.uuid4().hex}.pdf"
+    return new_name(Folder.ATTACHMENTS, "pdf")
 
 
 def preview_storage_name(instance, filename):
-    return f"previews/{uuid.uuid4().hex}.webp"
+    return new_name(Folder.PREVIEWS, "webp")
 
 
 def clean_original_name(name):

@@ -6,13 +6,14 @@ any rendition. The picture's orientation is applied first, so it still stands th
 """
 
 import io
-import uuid
 import warnings
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from PIL import Image, ImageOps
+
+from genocidewatch.storedfiles import Folder, new_name
 
 ACCEPTED = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 RENDITION_WIDTHS = (480, 960, 1600)
@@ -117,8 +118,5 @@ def process_image(file):
 
 
 def image_storage_name(instance, filename):
-    return f"images/{uuid.uuid4().hex}{_extension(filename)}"
-
-
-def _extension(filename):
-    return "." + filename.rsplit(".", 1)[-1] if "." in filename else ""
+    # Only the clean copy made by `process_image` is stored, always under its own format.
+    return new_name(Folder.IMAGES, filename.rsplit(".", 1)[-1] if "." in filename else "bin")

@@ -2,9 +2,10 @@
 
 from django.core.files.storage import default_storage
 
-from .models.files import file_is_in_a_revision, file_is_in_use
+from genocidewatch.storedfiles import Folder
+from sharing.cards import current_card_names
 
-FOLDERS = ("attachments", "previews", "images")
+from .models.files import file_is_in_a_revision, file_is_in_use
 
 
 def stored_names(storage, folder):
@@ -17,9 +18,15 @@ def stored_names(storage, folder):
 
 def find_orphans(storage=None):
     storage = storage or default_storage
-    return [
-        name
-        for folder in FOLDERS
-        for name in stored_names(storage, folder)
-        if not file_is_in_use(name) and not file_is_in_a_revision(name)
-    ]
+    cards = current_card_names()
+    orphans = []
+    for folder in Folder:
+        for name in stored_names(storage, folder):
+            if folder == Folder.CARDS:
+                # A card is drawn again whenever asked for, so only the current ones are kept.
+                unused = name not in cards
+            else:
+                unused = not file_is_in_use(name) and not file_is_in_a_revision(name)
+            if unused:
+                orphans.append(name)
+    return orphans

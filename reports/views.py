@@ -3,9 +3,7 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.files.storage import FileSystemStorage
 from django.db import connection
-from django.db.models.fields.files import FieldFile
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -14,22 +12,17 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 
-from . import citations, images, search, serving
+from genocidewatch import storedfiles
+
+from . import citations, images, search
 from .forms import RecommendationFilterForm, ReportFilterForm
 from .models import Addressee, AlertLevel, Attachment, Country, Recommendation, Report, Stage
 
 logger = logging.getLogger(__name__)
 
 
-def can_preview(user):
-    """Staff who may change reports see drafts and scheduled reports at their public URLs."""
-    return user.is_active and user.is_staff and user.has_perm("reports.change_report")
-
-
 def visible_reports(request):
-    if can_preview(request.user):
-        return Report.objects.all()
-    return Report.objects.public()
+    return Report.objects.visible_to(request.user)
 
 
 def current_reports():
@@ -163,55 +156,15 @@ def _visible_attachment(request, slug, pk):
     )
 
 
-def _send(request, fieldfile, *, public, last_modified, content_type, download_name, version):
-    """A stored file of a report: a signed bucket address when public on object storage,
-    else streamed by the site (never stored by caches when not public)."""
-    if public and settings.FILES_REDIRECT_TO_STORAGE:
-        # On object storage, a public file is fetched from the bucket by a short-lived
-        # signed address; the bucket itself stays private, drafts' files included.
-        return redirect(
-            fieldfile.storage.url(
-                fieldfile.name,
-                parameters={
-                    "ResponseContentType": content_type,
-                    "ResponseContentDisposition": serving.content_disposition(download_name),
-                },
-                expire=settings.FILES_SIGNED_URL_SECONDS,
-            )
-        )
-    if settings.FILES_VIA_PROXY_PREFIX and isinstance(fieldfile.storage, FileSystemStorage):
-        if not fieldfile.storage.exists(fieldfile.name):
-            raise Http404("The file is missing from storage.")
-        return serving.hand_to_proxy(
-            fieldfile,
-            prefix=settings.FILES_VIA_PROXY_PREFIX,
-            content_type=content_type,
-            download_name=download_name,
-            last_modified=last_modified,
-            private=not public,
-        )
-    try:
-        return serving.serve_file(
-            request,
-            fieldfile,
-            content_type=content_type,
-            download_name=download_name,
-            version=version,
-            last_modified=last_modified,
-            private=not public,
-        )
-    except FileNotFoundError:
-        raise Http404("The file is missing from storage.") from None
-
-
 def attachment_download(request, slug, pk, filename):
     attachment = _visible_attachment(request, slug, pk)
     if filename != attachment.filename:
         # Old or mistyped names still reach the file, at its one canonical address.
         return redirect(attachment.get_absolute_url(), permanent=attachment.report.is_public)
-    return _send(
+    return storedfiles.send(
         request,
-        attachment.file,
+        attachment.file.storage,
+        attachment.file.name,
         public=attachment.report.is_public,
         last_modified=attachment.updated_at,
         content_type="application/pdf",
@@ -225,12 +178,10 @@ def report_image(request, slug, name):
     stored = {n.rsplit("/", 1)[-1]: n for n in report.image_names}
     if name not in stored:
         raise Http404("No such image.")
-    fieldfile = report.lead_image
-    if stored[name] != fieldfile.name:
-        fieldfile = FieldFile(report, Report._meta.get_field("lead_image"), stored[name])
-    return _send(
+    return storedfiles.send(
         request,
-        fieldfile,
+        report.lead_image.storage,
+        stored[name],
         public=report.is_public,
         last_modified=report.updated_at,
         content_type=images.CONTENT_TYPES[name.rsplit(".", 1)[-1]],
@@ -243,9 +194,10 @@ def attachment_preview(request, slug, pk):
     attachment = _visible_attachment(request, slug, pk)
     if not attachment.preview:
         raise Http404("This edition has no preview.")
-    return _send(
+    return storedfiles.send(
         request,
-        attachment.preview,
+        attachment.preview.storage,
+        attachment.preview.name,
         public=attachment.report.is_public,
         last_modified=attachment.updated_at,
         content_type="image/webp",

@@ -1,9 +1,14 @@
-"""The editorial workflow: each step is a function named for what it does.
+"""The editorial workflow: one table of steps, and a function named for each.
 
-Draft → In review → Published, and back. Every step checks that the person may take it and
-that the report is in a state it can be taken from, saves a revision (so the history shows
-who did what), and writes an audit event. Nothing here is reachable without those checks.
+Draft → In review → Published (public at once, or scheduled for a time), and back. The
+table says, for every step, which states it starts from, who may take it, its button, what
+it asks first and what it records; the admin draws its buttons, its permission checks and
+its state filter from it. Every step checks the person and the state, saves a revision (so
+the history shows who did what) and writes an audit event, in one transaction.
 """
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import reversion
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,12 +16,68 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from alerts import subscriptions as alerts
 from audit.models import AuditEvent, record
-from follow import alerts
 
 from .models import Report
 
 Status = Report.Status
+State = Report.State
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    label: str  # the button under a report
+    sources: tuple  # the states (Report.State) it can be taken from
+    permission: str
+    action: str  # the audit event it writes
+    asks: str = ""  # what the step's own page asks first: "note", "time" or nothing
+    run: Callable | None = None  # the function below that takes it
+
+
+STEPS = {
+    step.name: step
+    for step in (
+        Step(
+            "submit",
+            "Submit for review",
+            (State.DRAFT,),
+            "reports.submit_report",
+            AuditEvent.Action.SUBMIT,
+        ),
+        Step(
+            "publish",
+            "Publish now",
+            (State.DRAFT, State.IN_REVIEW, State.SCHEDULED),
+            "reports.publish_report",
+            AuditEvent.Action.PUBLISH,
+        ),
+        Step(
+            "schedule",
+            "Schedule…",
+            (State.DRAFT, State.IN_REVIEW, State.SCHEDULED),
+            "reports.publish_report",
+            AuditEvent.Action.SCHEDULE,
+            asks="time",
+        ),
+        Step(
+            "return",
+            "Return to the author…",
+            (State.IN_REVIEW,),
+            "reports.publish_report",
+            AuditEvent.Action.RETURN,
+            asks="note",
+        ),
+        Step(
+            "unpublish",
+            "Unpublish",
+            (State.PUBLIC, State.SCHEDULED),
+            "reports.publish_report",
+            AuditEvent.Action.UNPUBLISH,
+        ),
+    )
+}
 
 
 def can_edit(user, report):
@@ -26,21 +87,36 @@ def can_edit(user, report):
     return report is None or report.status == Status.DRAFT or can_publish(user)
 
 
-def can_submit(user):
-    return user.has_perm("reports.submit_report")
-
-
 def can_publish(user):
-    return user.has_perm("reports.publish_report")
+    return user.has_perm(STEPS["publish"].permission)
 
 
-def _require(allowed):
-    if not allowed:
+def can_preview(user):
+    """Staff who may change reports see drafts and scheduled reports at their public URLs."""
+    return user.is_active and user.is_staff and user.has_perm("reports.change_report")
+
+
+def may_take(user, step):
+    """Whether the person's role allows the step at all, whatever the report's state."""
+    return user.has_perm(step.permission)
+
+
+def steps_for(user, report):
+    """The steps this person can take on this report now, in the table's order."""
+    if report is None:
+        return []
+    state = report.workflow_state
+    return [
+        step
+        for step in STEPS.values()
+        if state in step.sources and may_take(user, step) and can_edit(user, report)
+    ]
+
+
+def _check(step, report, user):
+    if not may_take(user, step) or not can_edit(user, report):
         raise PermissionDenied("Your role does not allow this step.")
-
-
-def _require_state(report, *states):
-    if report.status not in states:
+    if report.workflow_state not in step.sources:
         raise ValidationError(
             "This report is %(state)s, so this step does not apply to it.",
             code="wrong_state",
@@ -49,8 +125,9 @@ def _require_state(report, *states):
 
 
 @transaction.atomic
-def _move(report, *, user, request, action, comment, detail="", **fields):
+def _move(step, report, *, user, request, comment, detail="", **fields):
     locked = Report.objects.select_for_update().get(pk=report.pk)
+    _check(step, locked, user)
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.updated_by = user
@@ -60,31 +137,43 @@ def _move(report, *, user, request, action, comment, detail="", **fields):
         reversion.set_comment(comment)
         locked.save()
     locked.refresh_from_db()
-    record(action, request=request, actor=user, obj=locked, detail=detail)
+    record(step.action, request=request, actor=user, obj=locked, detail=detail)
     return locked
 
 
+def take(name, report, *, user, request=None, **arguments):
+    """Take the step called `name`, with what its page asked for (`note`, `at`)."""
+    return STEPS[name].run(report, user=user, request=request, **arguments)
+
+
+def _takes(*names):
+    def attach(function):
+        for name in names:
+            STEPS[name] = replace(STEPS[name], run=function)
+        return function
+
+    return attach
+
+
+@_takes("submit")
 def report_submit(report, *, user, request=None):
-    _require(can_submit(user) and can_edit(user, report))
-    _require_state(report, Status.DRAFT)
     return _move(
+        STEPS["submit"],
         report,
         user=user,
         request=request,
-        action=AuditEvent.Action.SUBMIT,
         comment="Submitted for review.",
         status=Status.IN_REVIEW,
     )
 
 
+@_takes("return")
 def report_return(report, *, user, note, request=None):
-    _require(can_publish(user))
-    _require_state(report, Status.IN_REVIEW)
     return _move(
+        STEPS["return"],
         report,
         user=user,
         request=request,
-        action=AuditEvent.Action.RETURN,
         comment="Returned to the author.",
         detail=note,
         status=Status.DRAFT,
@@ -92,12 +181,9 @@ def report_return(report, *, user, note, request=None):
     )
 
 
+@_takes("publish", "schedule")
 def report_publish(report, *, user, at=None, request=None):
     """Publish now, or at `at`: a time in the future schedules the report."""
-    _require(can_publish(user))
-    _require_state(report, Status.DRAFT, Status.IN_REVIEW, Status.PUBLISHED)
-    if report.status == Status.PUBLISHED and not report.is_scheduled:
-        raise ValidationError("This report is already public.", code="already_public")
     now = timezone.now()
     at = at or now
     scheduled = at > now
@@ -107,10 +193,10 @@ def report_publish(report, *, user, at=None, request=None):
         # announced by `manage.py send_due_alerts` when its time has come.
         transaction.on_commit(alerts.announce_due_reports)
     return _move(
+        STEPS["schedule" if scheduled else "publish"],
         report,
         user=user,
         request=request,
-        action=AuditEvent.Action.SCHEDULE if scheduled else AuditEvent.Action.PUBLISH,
         comment=f"Scheduled for {when:%Y-%m-%d %H:%M %Z}." if scheduled else "Published.",
         detail=f"Public from {when:%Y-%m-%d %H:%M %Z}",
         status=Status.PUBLISHED,
@@ -120,14 +206,13 @@ def report_publish(report, *, user, at=None, request=None):
     )
 
 
+@_takes("unpublish")
 def report_unpublish(report, *, user, request=None):
-    _require(can_publish(user))
-    _require_state(report, Status.PUBLISHED)
     return _move(
+        STEPS["unpublish"],
         report,
         user=user,
         request=request,
-        action=AuditEvent.Action.UNPUBLISH,
         comment="Unpublished.",
         status=Status.DRAFT,
     )

@@ -4,6 +4,17 @@ import os
 import pytest
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings):
+    # On SQLite the test database is a file, not shared memory: the browser tests' server
+    # answers on several threads, and each must have a connection of its own.
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database["TEST"]["NAME"] = str(settings.BASE_DIR / ".test-db.sqlite3")
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # Real hashing is slow by design; tests create many accounts and check no password's

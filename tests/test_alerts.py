@@ -11,8 +11,8 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
-from follow import alerts
-from follow.models import Delivery, Subscriber
+from alerts import subscriptions as alerts
+from alerts.models import Delivery, Subscriber
 from reports import workflow
 from reports.models import AlertLevel, Report, Stage
 
@@ -58,7 +58,7 @@ def test_the_card_changes_when_the_headline_does(client, stored_files):
 
 def test_a_drafts_card_is_404_for_the_public(client):
     report = factories.draft_report()
-    from follow.cards import card_version
+    from sharing.cards import card_version
 
     url = f"/reports/{report.slug}/card-{card_version(report)}.png"
     assert client.get(url).status_code == 404

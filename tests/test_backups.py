@@ -21,8 +21,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
+from alerts.models import Subscriber
 from audit.models import AuditEvent
-from follow.models import Subscriber
 from genocidewatch.backups import BackupError, restore_backup, write_backup
 from reports.models import Attachment, Recommendation, Report, Stage
 

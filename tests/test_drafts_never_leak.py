@@ -16,9 +16,9 @@ from django.urls import get_resolver
 from django.utils import timezone
 from PIL import Image
 
-from follow.cards import card_version
 from reports import workflow
 from reports.models import Recommendation, Report, Stage
+from sharing.cards import card_version
 
 from . import factories
 
@@ -103,14 +103,14 @@ SURFACES = {
     ),
     "reports:addressee": lambda reports: [a.get_absolute_url() for a in addressees(reports)],
     "reports:feed": lambda reports: ["/feeds/reports/"],
-    "follow:card": lambda reports: [
+    "sharing:card": lambda reports: [
         f"/reports/{r.slug}/card-{card_version(r)}.png" for r in reports
     ],
-    "follow:subscribe": lambda reports: ["/subscribe/"],
-    "follow:sent": lambda reports: ["/subscribe/sent/"],
-    "follow:confirm": lambda reports: ["/subscribe/confirm/not-a-token/"],
-    "follow:manage": lambda reports: ["/subscribe/manage/not-a-token/"],
-    "follow:unsubscribe": lambda reports: ["/subscribe/unsubscribe/not-a-token/"],
+    "alerts:subscribe": lambda reports: ["/subscribe/"],
+    "alerts:sent": lambda reports: ["/subscribe/sent/"],
+    "alerts:confirm": lambda reports: ["/subscribe/confirm/not-a-token/"],
+    "alerts:manage": lambda reports: ["/subscribe/manage/not-a-token/"],
+    "alerts:unsubscribe": lambda reports: ["/subscribe/unsubscribe/not-a-token/"],
     "sitemap": lambda reports: ["/sitemap.xml"],
     "robots": lambda reports: ["/robots.txt"],
     "healthz": lambda reports: ["/healthz"],
@@ -123,7 +123,7 @@ MUST_BE_404 = {
     "reports:preview",
     "reports:citation",
     "reports:addressee",
-    "follow:card",
+    "sharing:card",
     "reports:image",
 }
 

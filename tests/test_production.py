@@ -78,12 +78,12 @@ def json_log_lines(caplog):
 
 @pytest.mark.django_db
 def test_a_failing_request_is_logged_as_one_json_line_without_the_form(client, caplog, monkeypatch):
-    from follow import views
+    from alerts import views
 
     def broken(*args, **kwargs):
         raise RuntimeError("the mail server went away")
 
-    monkeypatch.setattr(views.alerts, "request_subscription", broken)
+    monkeypatch.setattr(views.subscriptions, "request_subscription", broken)
     client.raise_request_exception = False
     with caplog.at_level(logging.ERROR, logger="django.request"):
         response = client.post(

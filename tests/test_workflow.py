@@ -538,3 +538,44 @@ def test_the_audit_log_is_append_only(admin_client, editor_client):
     )
     assert editor_client.get("/admin/audit/auditevent/").status_code == 403
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_each_state_is_one_rule_for_a_report_in_hand_and_for_the_database():
+    reports = {
+        Report.State.DRAFT: factories.draft_report(slug="a-draft"),
+        Report.State.IN_REVIEW: factories.report(slug="in-review", status=Report.Status.IN_REVIEW),
+        Report.State.SCHEDULED: factories.scheduled_report(slug="scheduled"),
+        Report.State.PUBLIC: factories.published_report(slug="public"),
+    }
+    for state, report in reports.items():
+        assert report.workflow_state == state
+        assert list(Report.objects.in_state(state)) == [report]
+
+
+def test_every_step_in_the_table_is_offered_as_a_button_somewhere(client, author, editor):
+    from reports import workflow
+
+    offered = set()
+    for user in (author, editor):
+        for state in Report.State:
+            report = editable_report(
+                slug=f"{user.username}-{state}",
+                **{
+                    Report.State.DRAFT: {},
+                    Report.State.IN_REVIEW: {"status": Report.Status.IN_REVIEW},
+                    Report.State.SCHEDULED: {
+                        "status": Report.Status.PUBLISHED,
+                        "published_at": timezone.now() + timedelta(days=1),
+                    },
+                    Report.State.PUBLIC: {
+                        "status": Report.Status.PUBLISHED,
+                        "published_at": timezone.now(),
+                    },
+                }[state],
+            )
+            client.force_login(user)
+            html = client.get(admin_url(report, "change/")).content.decode()
+            for step in workflow.steps_for(user, report):
+                assert f'name="_workflow" value="{step.name}"' in html
+                offered.add(step.name)
+    assert offered == set(workflow.STEPS)

@@ -1,10 +1,6 @@
 from django import template
 
-from genocidewatch.links import cached_reverse as reverse
-
-from ..cards import card_version
 from ..models import FollowLink
-from ..sharing import share_links
 
 register = template.Library()
 
@@ -12,15 +8,3 @@ register = template.Library()
 @register.inclusion_tag("includes/follow_links.html", takes_context=True)
 def follow_links(context):
     return {"links": list(FollowLink.objects.all()), "site_name": context.get("site_name")}
-
-
-@register.inclusion_tag("includes/share_links.html", takes_context=True)
-def share(context, obj, title):
-    url = context["request"].build_absolute_uri(obj.get_absolute_url())
-    return {"url": url, "links": share_links(url=url, title=title)}
-
-
-@register.simple_tag(takes_context=True)
-def card_url(context, report):
-    path = reverse("follow:card", kwargs={"slug": report.slug, "version": card_version(report)})
-    return context["request"].build_absolute_uri(path)

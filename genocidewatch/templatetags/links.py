@@ -1,7 +1,7 @@
 """`{% link "reports:detail" slug=report.slug %}`: Django's `{% url %}`, remembered.
 
-Loaded in every template (settings: TEMPLATES builtins). The admin keeps `{% url %}`, which
-knows about its per-request current app.
+Load it with `{% load links %}`. The admin keeps `{% url %}`, which knows about its
+per-request current app.
 """
 
 from django import template

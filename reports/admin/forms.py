@@ -76,6 +76,9 @@ class ReturnForm(forms.Form):
         help_text="What should change before the report can be published.",
     )
 
+    def step_arguments(self):
+        return {"note": self.cleaned_data["note"]}
+
 
 class ScheduleForm(forms.Form):
     publish_at = forms.SplitDateTimeField(
@@ -91,3 +94,6 @@ class ScheduleForm(forms.Form):
                 "Choose a time in the future, or use “Publish now”.", code="past"
             )
         return publish_at
+
+    def step_arguments(self):
+        return {"at": self.cleaned_data["publish_at"]}

@@ -7,7 +7,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils import timezone
 from reversion.admin import VersionAdmin
 
 from audit.models import AuditEvent, record
@@ -19,35 +18,8 @@ from .history import compare_versions, report_versions
 from .inlines import AttachmentInline, AuthorshipInline, RecommendationInline
 
 Status = Report.Status
-
-# The workflow steps offered on a report's page: (step, button text, needs a form first).
-STEPS = {
-    "submit": "Submit for review",
-    "publish": "Publish now",
-    "schedule": "Schedule…",
-    "return": "Return to the author…",
-    "unpublish": "Unpublish",
-}
-
-
-def available_steps(user, report):
-    if report is None:
-        return []
-    steps = []
-    if (
-        report.status == Status.DRAFT
-        and workflow.can_submit(user)
-        and workflow.can_edit(user, report)
-    ):
-        steps.append("submit")
-    if workflow.can_publish(user):
-        if report.status in (Status.DRAFT, Status.IN_REVIEW) or report.is_scheduled:
-            steps += ["publish", "schedule"]
-        if report.status == Status.IN_REVIEW:
-            steps.append("return")
-        if report.status == Status.PUBLISHED:
-            steps.append("unpublish")
-    return steps
+# What a step's own page asks for before it is taken (`workflow.Step.asks`).
+STEP_FORMS = {"note": ReturnForm, "time": ScheduleForm}
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -55,24 +27,11 @@ class StateFilter(admin.SimpleListFilter):
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [
-            ("draft", "Draft"),
-            ("in_review", "Waiting for review"),
-            ("scheduled", "Scheduled"),
-            ("public", "Public"),
-        ]
+        return Report.State.choices
 
     def queryset(self, request, queryset):
-        now = timezone.now()
-        match self.value():
-            case "draft":
-                return queryset.filter(status=Status.DRAFT)
-            case "in_review":
-                return queryset.filter(status=Status.IN_REVIEW)
-            case "scheduled":
-                return queryset.filter(status=Status.PUBLISHED, published_at__gt=now)
-            case "public":
-                return queryset.public()
+        if self.value() in Report.State.values:
+            return queryset.in_state(self.value())
         return queryset
 
 
@@ -188,9 +147,7 @@ class ReportAdmin(VersionAdmin):
         report = self.get_object(request, object_id)
         extra_context = {
             **(extra_context or {}),
-            "workflow_steps": [
-                (step, STEPS[step]) for step in available_steps(request.user, report)
-            ]
+            "workflow_steps": workflow.steps_for(request.user, report)
             if report is not None and not getattr(request, "_keep_workflow_fields", None)
             else [],
         }
@@ -198,7 +155,7 @@ class ReportAdmin(VersionAdmin):
 
     def response_change(self, request, obj):
         step = request.POST.get("_workflow")
-        if step in STEPS:
+        if step in workflow.STEPS:
             # The edits are saved; now take the step the button asked for.
             return redirect("admin:reports_report_workflow", obj.pk, step)
         return super().response_change(request, obj)
@@ -232,26 +189,30 @@ class ReportAdmin(VersionAdmin):
 
     def workflow_view(self, request, object_id, step):
         report = get_object_or_404(Report, pk=object_id)
-        if step not in STEPS:
+        step = workflow.STEPS.get(step)
+        if step is None:
             raise Http404("No such step.")
-        if not _role_allows(request.user, step):
+        if not workflow.may_take(request.user, step):
             raise PermissionDenied
-        if step not in available_steps(request.user, report):
+        if step not in workflow.steps_for(request.user, report):
             messages.error(
                 request, f"This report is {report.state.lower()}: that step does not apply."
             )
             return redirect("admin:reports_report_change", report.pk)
-        form_class = {"return": ReturnForm, "schedule": ScheduleForm}.get(step)
+        form_class = STEP_FORMS.get(step.asks)
         form = None
         if request.method == "POST":
             form = form_class(request.POST) if form_class else None
             if form is None or form.is_valid():
+                arguments = form.step_arguments() if form else {}
                 try:
-                    self._take_step(request, report, step, form)
+                    workflow.take(
+                        step.name, report, user=request.user, request=request, **arguments
+                    )
                 except ValidationError as error:
                     messages.error(request, " ".join(error.messages))
                 else:
-                    messages.success(request, f"“{report}”: {STEPS[step].rstrip('…')}: done.")
+                    messages.success(request, f"“{report}”: {step.label.rstrip('…')}: done.")
                 return redirect("admin:reports_report_change", report.pk)
         elif form_class:
             form = form_class()
@@ -259,29 +220,13 @@ class ReportAdmin(VersionAdmin):
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "original": report,
-            "title": f"{STEPS[step].rstrip('…')}: {report}",
-            "step": step,
-            "step_label": STEPS[step].rstrip("…"),
+            "title": f"{step.label.rstrip('…')}: {report}",
+            "step": step.name,
+            "step_label": step.label.rstrip("…"),
             "form": form,
             "media": self.media + form.media if form else self.media,
         }
         return TemplateResponse(request, "admin/reports/report/workflow.html", context)
-
-    def _take_step(self, request, report, step, form):
-        user = request.user
-        match step:
-            case "submit":
-                workflow.report_submit(report, user=user, request=request)
-            case "publish":
-                workflow.report_publish(report, user=user, request=request)
-            case "schedule":
-                at = form.cleaned_data["publish_at"]
-                workflow.report_publish(report, user=user, at=at, request=request)
-            case "return":
-                note = form.cleaned_data["note"]
-                workflow.report_return(report, user=user, note=note, request=request)
-            case "unpublish":
-                workflow.report_unpublish(report, user=user, request=request)
 
     # History: compare, restore, recover.
 
@@ -359,7 +304,3 @@ def _workflow_fields(report):
         name: getattr(report, name)
         for name in ("status", "published_at", "published_by", "review_note")
     }
-
-
-def _role_allows(user, step):
-    return workflow.can_submit(user) if step == "submit" else workflow.can_publish(user)

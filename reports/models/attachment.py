@@ -1,10 +1,9 @@
-import reversion
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from genocidewatch.links import cached_reverse as reverse
+from genocidewatch.links import link
 
 from ..filenames import (
     attachment_storage_name,
@@ -29,7 +28,6 @@ class Language(models.TextChoices):
     OTHER = "other", "Another language"
 
 
-@reversion.register(exclude=("text",))
 class Attachment(models.Model):
     """A PDF edition of a report."""
 
@@ -86,9 +84,11 @@ class Attachment(models.Model):
                 release_stored_file(self.file.storage, old)
 
     def get_absolute_url(self):
-        return reverse(
+        return link(
             "reports:file",
-            kwargs={"slug": self.report.slug, "pk": self.pk, "filename": self.filename},
+            slug=self.report.slug,
+            pk=self.pk,
+            filename=self.filename,
         )
 
     @property
@@ -100,7 +100,7 @@ class Attachment(models.Model):
         return url_filename(self.original_name)
 
     def get_preview_url(self):
-        return reverse("reports:preview", kwargs={"slug": self.report.slug, "pk": self.pk})
+        return link("reports:preview", slug=self.report.slug, pk=self.pk)
 
     @property
     def download_name(self):

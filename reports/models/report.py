@@ -1,6 +1,5 @@
 import uuid
 
-import reversion
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -11,7 +10,8 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
 
-from genocidewatch.links import cached_reverse as reverse
+from genocidewatch.links import link
+from genocidewatch.storedfiles import Folder, new_name
 
 from ..images import image_storage_name, process_image
 from ..richtext import EDITOR_EXTENSIONS, sanitize_html
@@ -25,6 +25,26 @@ class ReportQuerySet(models.QuerySet):
         # The application's clock, not the database's: one clock decides everywhere (the
         # page, the preview banner, `is_public`), and tests can move it.
         return self.filter(status=Report.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def scheduled(self):
+        """Published for a time that has not come yet."""
+        return self.filter(status=Report.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def in_state(self, state):
+        """Reports in one of the workflow's states (`Report.State`)."""
+        match state:
+            case Report.State.PUBLIC:
+                return self.public()
+            case Report.State.SCHEDULED:
+                return self.scheduled()
+        return self.filter(status=state)
+
+    def visible_to(self, user):
+        """What this person may read at the public addresses: staff who may preview see
+        every report, everyone else what is public."""
+        from ..workflow import can_preview
+
+        return self.all() if can_preview(user) else self.public()
 
     def for_page(self):
         """Everything a report page shows, in a fixed number of queries."""
@@ -61,18 +81,23 @@ class ReportQuerySet(models.QuerySet):
         return self.order_by("-published_at", "-pk")
 
 
-# Every save in the admin or through the workflow keeps a revision of the report together
-# with its byline, recommendations and PDF editions. The edit counter stays out of it: a
-# restored revision must not bring back an old counter and defeat the stale-edit check.
-@reversion.register(
-    follow=("authorships", "recommendations", "attachments"),
-    exclude=("edit_version", "search_text", "search_vector"),
-)
+# Revisions, search and stored pages follow every change: see genocidewatch/effects.py.
 class Report(models.Model):
     class Status(models.TextChoices):
+        """What is stored. Whether a published report is public yet depends on the time."""
+
         DRAFT = "draft", "Draft"
         IN_REVIEW = "in_review", "In review"
         PUBLISHED = "published", "Published"
+
+    class State(models.TextChoices):
+        """Where a report is in the workflow now: the status, with "published" told apart
+        by the clock into public and scheduled."""
+
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "Waiting for review"
+        SCHEDULED = "scheduled", "Scheduled"
+        PUBLIC = "public", "Public"
 
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="reports")
     year = models.PositiveSmallIntegerField(
@@ -212,11 +237,13 @@ class Report(models.Model):
         self.body = sanitize_html(self.body)
         self._store_new_lead_image()
         if self.status == self.Status.PUBLISHED and self.published_at is None:
+            # Published with no time given (the demo loader, the shell): public from now.
+            # The workflow always gives one.
             self.published_at = timezone.now()
         super().save(**kwargs)
 
     def get_absolute_url(self):
-        return reverse("reports:detail", kwargs={"slug": self.slug})
+        return link("reports:detail", slug=self.slug)
 
     @property
     def headline(self):
@@ -229,20 +256,21 @@ class Report(models.Model):
         return AlertLevel(self.alert_level)
 
     @property
+    def workflow_state(self):
+        """The same rule as `public()` and `scheduled()`, for one report in hand."""
+        if self.status != self.Status.PUBLISHED or self.published_at is None:
+            return self.State(self.status) if self.status else self.State.DRAFT
+        if self.published_at > timezone.now():
+            return self.State.SCHEDULED
+        return self.State.PUBLIC
+
+    @property
     def is_public(self):
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at <= timezone.now()
-        )
+        return self.workflow_state == self.State.PUBLIC
 
     @property
     def is_scheduled(self):
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at > timezone.now()
-        )
+        return self.workflow_state == self.State.SCHEDULED
 
     @property
     def state(self):
@@ -285,7 +313,7 @@ class Report(models.Model):
         return files[0]["height"] / files[0]["width"] if files else 0
 
     def image_url(self, name):
-        return reverse("reports:image", kwargs={"slug": self.slug, "name": name.rsplit("/", 1)[-1]})
+        return link("reports:image", slug=self.slug, name=name.rsplit("/", 1)[-1])
 
     @property
     def image_names(self):
@@ -294,8 +322,6 @@ class Report(models.Model):
         return ([self.lead_image.name] if self.lead_image else []) + names
 
     def clean(self):
-        if self.status == self.Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
         if self.lead_image and not self.lead_image_alt.strip():
             raise ValidationError(
                 {"lead_image_alt": "Describe the picture for people who cannot see it."},
@@ -323,7 +349,9 @@ class Report(models.Model):
             stem = uuid.uuid4().hex
             files = []
             for (fmt, width), data in processed.renditions.items():
-                name = storage.save(f"images/{stem}-{width}.{fmt}", ContentFile(data))
+                name = storage.save(
+                    new_name(Folder.IMAGES, fmt, stem=f"{stem}-{width}"), ContentFile(data)
+                )
                 height = round(processed.height * width / processed.width)
                 files.append({"format": fmt, "width": width, "height": height, "name": name})
             self.lead_image = ContentFile(processed.original, name=f"{stem}.{processed.extension}")
@@ -336,7 +364,6 @@ class Report(models.Model):
                 release_stored_file(self.lead_image.storage, name)
 
 
-@reversion.register()
 class Authorship(models.Model):
     """An author's place in a report's byline."""
 
@@ -354,7 +381,6 @@ class Authorship(models.Model):
         return str(self.author)
 
 
-@reversion.register()
 class Recommendation(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="recommendations")
     addressee = models.ForeignKey(

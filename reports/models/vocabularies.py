@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 from django_countries.fields import CountryField
 
-from genocidewatch.links import cached_reverse as reverse
+from genocidewatch.links import link
 
 
 class StageManager(models.Manager):
@@ -40,7 +40,7 @@ class Stage(models.Model):
         return f"{self.number} · {self.name}"
 
     def get_absolute_url(self):
-        return reverse("reports:stage", kwargs={"number": self.number})
+        return link("reports:stage", number=self.number)
 
     def natural_key(self):
         # Every instance has the same ten stages, made by a migration: a backup names them
@@ -75,7 +75,7 @@ class Country(models.Model):
         super().save(**kwargs)
 
     def get_absolute_url(self):
-        return reverse("reports:country", kwargs={"slug": self.slug})
+        return link("reports:country", slug=self.slug)
 
     def clean(self):
         # Before the uniqueness checks run, so a clash shows as a message beside the field.
@@ -113,7 +113,7 @@ class Addressee(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("reports:addressee", kwargs={"slug": self.slug})
+        return link("reports:addressee", slug=self.slug)
 
 
 class Author(models.Model):

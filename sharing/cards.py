@@ -14,6 +14,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image, ImageDraw, ImageFont
 
+from genocidewatch import storedfiles
+from genocidewatch.storedfiles import Folder
+
 WIDTH, HEIGHT = 1200, 630
 BAND = {"watch": "#f0c53c", "warning": "#a44a00", "emergency": "#8b1a1a"}
 BAND_INK = {"watch": "#1b1b1b", "warning": "#ffffff", "emergency": "#ffffff"}
@@ -39,7 +42,14 @@ def card_version(report):
 
 
 def card_name(report):
-    return f"cards/{report.pk}-{card_version(report)}.png"
+    return storedfiles.new_name(Folder.CARDS, "png", stem=f"{report.pk}-{card_version(report)}")
+
+
+def current_card_names():
+    """The stored names of every report's card as it is now; older cards are not needed."""
+    from reports.models import Report
+
+    return {card_name(report) for report in Report.objects.select_related("country")}
 
 
 def draw_card(report):
@@ -75,3 +85,17 @@ def stored_card(report):
     if not default_storage.exists(name):
         default_storage.save(name, ContentFile(draw_card(report)))
     return name
+
+
+def send_card(request, report):
+    version = card_version(report)
+    return storedfiles.send(
+        request,
+        default_storage,
+        stored_card(report),
+        public=report.is_public,
+        last_modified=report.updated_at,
+        content_type="image/png",
+        download_name=f"{report.slug}.png",
+        version=version,
+    )

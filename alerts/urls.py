@@ -2,10 +2,9 @@ from django.urls import path
 
 from . import views
 
-app_name = "follow"
+app_name = "alerts"
 
 urlpatterns = [
-    path("reports/<slug:slug>/card-<str:version>.png", views.report_card, name="card"),
     path("subscribe/", views.subscribe, name="subscribe"),
     path("subscribe/sent/", views.sent, name="sent"),
     path("subscribe/confirm/<str:token>/", views.confirm, name="confirm"),

@@ -85,20 +85,22 @@ def _file_headers(response, *, etag, last_modified, private):
     return response
 
 
-def hand_to_proxy(fieldfile, *, prefix, content_type, download_name, last_modified, private):
+def hand_to_proxy(name, *, prefix, content_type, download_name, last_modified, private):
     """Let the reverse proxy send the file (X-Accel-Redirect) once the site has said who may
     have it. The proxy answers Range and conditional requests itself, and a slow reader
     then holds a cheap proxy connection instead of an application worker."""
     response = HttpResponse(content_type=content_type)
-    response["X-Accel-Redirect"] = prefix + quote(fieldfile.name)
+    response["X-Accel-Redirect"] = prefix + quote(name)
     response["Content-Disposition"] = content_disposition(download_name)
     return _file_headers(response, etag=None, last_modified=last_modified, private=private)
 
 
-def serve_file(request, fieldfile, *, content_type, download_name, version, last_modified, private):
+def serve_file(
+    request, storage, name, *, content_type, download_name, version, last_modified, private
+):
     """Answer for a stored file; `version` identifies its bytes (e.g. its SHA-256)."""
     etag = quote_etag(version)
-    size = fieldfile.size
+    size = storage.size(name)
 
     def headers(response):
         return _file_headers(response, etag=etag, last_modified=last_modified, private=private)
@@ -118,7 +120,7 @@ def serve_file(request, fieldfile, *, content_type, download_name, version, last
 
     start, end = byte_range if byte_range else (0, size - 1)
     length = end - start + 1 if size else 0
-    handle = fieldfile.storage.open(fieldfile.name, "rb")
+    handle = storage.open(name, "rb")
     response = StreamingHttpResponse(
         _stream(handle, start, length) if request.method != "HEAD" else iter(()),
         status=206 if byte_range else 200,

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from follow.alerts import announce_due_reports
+from alerts.subscriptions import announce_due_reports
 
 
 class Command(BaseCommand):

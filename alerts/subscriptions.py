@@ -33,14 +33,19 @@ def absolute(path):
     return settings.SITE_URL.rstrip("/") + path
 
 
+# The salts still name the app these links were first signed by, so links already sent in
+# emails keep working.
+SALT = "follow.{purpose}"
+
+
 def token_for(purpose, **data):
-    return signing.dumps(data, salt=f"follow.{purpose}", compress=True)
+    return signing.dumps(data, salt=SALT.format(purpose=purpose), compress=True)
 
 
 def read_token(purpose, token, max_age=None):
     """The data a link carries, or None if it was tampered with or has expired."""
     try:
-        return signing.loads(token, salt=f"follow.{purpose}", max_age=max_age)
+        return signing.loads(token, salt=SALT.format(purpose=purpose), max_age=max_age)
     except signing.BadSignature:
         return None
 
@@ -76,12 +81,12 @@ def request_subscription(*, email, prefs):
     """Send the one confirmation email. The same happens whatever the address's state, so
     the response says nothing about who is subscribed."""
     token = token_for("confirm", email=email, **prefs)
-    link = absolute(reverse("follow:confirm", kwargs={"token": token}))
+    link = absolute(reverse("alerts:confirm", kwargs={"token": token}))
     context = {"link": link, "site_name": settings.SITE_NAME, "days": CONFIRM_MAX_AGE // 86400}
     _send(
         to=email,
         subject=f"Confirm your {settings.SITE_NAME} alerts",
-        template="follow/email/confirm",
+        template="alerts/email/confirm",
         context=context,
     )
 
@@ -104,12 +109,12 @@ def apply_preferences(subscriber, prefs):
 
 def manage_link(subscriber):
     token = token_for("manage", id=subscriber.pk, email=subscriber.email)
-    return absolute(reverse("follow:manage", kwargs={"token": token}))
+    return absolute(reverse("alerts:manage", kwargs={"token": token}))
 
 
 def unsubscribe_link(subscriber):
     token = token_for("unsubscribe", id=subscriber.pk, email=subscriber.email)
-    return absolute(reverse("follow:unsubscribe", kwargs={"token": token}))
+    return absolute(reverse("alerts:unsubscribe", kwargs={"token": token}))
 
 
 def subscriber_from(purpose, token):
@@ -197,7 +202,7 @@ def send_alert(subscriber, report):
     _send(
         to=subscriber.email,
         subject=f"{report.headline}: {report.title}",
-        template="follow/email/alert",
+        template="alerts/email/alert",
         context=context,
         headers={
             "List-Unsubscribe": f"<{unsubscribe}>",

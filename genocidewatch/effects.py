@@ -1,0 +1,111 @@
+"""What saving or deleting each model sets off, declared in one place.
+
+Read top to bottom: which models public pages show (a change retires every stored page),
+which ones feed a report's search entry, which ones keep revisions, and which stored files
+go when their row goes. Every model of the project's own apps is named here, either among
+what public pages show or, with a reason, among what they do not: `tests/test_effects.py`
+fails for a model in neither list, so a new model cannot be forgotten.
+
+Wired once, by `genocidewatch.apps.GenocideWatchConfig.ready()`, which runs before the admin
+registers its classes (this app comes first in INSTALLED_APPS), so django-reversion sees
+the registrations below and not defaults of its own.
+"""
+
+import reversion
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from alerts.models import Announcement, Delivery, Subscriber
+from audit.models import AuditEvent
+from follow.models import FollowLink
+from reports import search
+from reports.models import (
+    Addressee,
+    Attachment,
+    Author,
+    Authorship,
+    Country,
+    Recommendation,
+    Report,
+    Stage,
+    release_stored_file,
+)
+
+from .pagecache import content_changed
+
+# A change to any of these retires every stored page (and the proxy's copies follow).
+SHOWN_ON_PUBLIC_PAGES = (
+    Report,
+    Report.stages.through,
+    Authorship,
+    Recommendation,
+    Attachment,
+    Stage,
+    Country,
+    Addressee,
+    Author,
+    FollowLink,
+)
+
+# Changes to these never show on a public page, so stored pages stay.
+NOT_SHOWN = {
+    Subscriber: "readers' addresses are private",
+    Subscriber.countries.through: "part of a subscriber's choices",
+    Announcement: "a record that alerts were sent",
+    Delivery: "a record of one email",
+    AuditEvent: "staff's audit log",
+}
+
+# The report whose search entry a saved or deleted row changes; redone in the same
+# transaction, from every write path (admin, workflow, demo loader, shell).
+REINDEXES = {
+    Report: lambda report: report.pk,
+    Recommendation: lambda recommendation: recommendation.report_id,
+    Attachment: lambda attachment: attachment.report_id,
+}
+
+# Revisions: every save in the admin or through the workflow keeps the report together with
+# its byline, recommendations and PDF editions. The edit counter stays out: a restored
+# revision must not bring back an old counter and defeat the stale-edit check.
+REVISIONS = {
+    Report: {
+        "follow": ("authorships", "recommendations", "attachments"),
+        "exclude": ("edit_version", "search_text", "search_vector"),
+    },
+    Authorship: {},
+    Recommendation: {},
+    Attachment: {"exclude": ("text",)},
+}
+
+
+def _retire_pages(sender, action=None, **kwargs):
+    content_changed(action)
+
+
+def _reindex(sender, instance, **kwargs):
+    search.refresh(REINDEXES[sender](instance))
+
+
+def _release_files_of_deleted_attachment(sender, instance, **kwargs):
+    # post_delete, not Attachment.delete(): deleting a report removes its attachments
+    # through the cascade, which never calls the model's delete().
+    for fieldfile in (instance.file, instance.preview):
+        if fieldfile:
+            release_stored_file(fieldfile.storage, fieldfile.name)
+
+
+def wire():
+    for model in SHOWN_ON_PUBLIC_PAGES:
+        if model._meta.auto_created:
+            m2m_changed.connect(_retire_pages, sender=model, dispatch_uid=f"pages-{model}")
+            continue
+        post_save.connect(_retire_pages, sender=model, dispatch_uid=f"pages-{model}")
+        post_delete.connect(_retire_pages, sender=model, dispatch_uid=f"pages-d-{model}")
+    for model in REINDEXES:
+        post_save.connect(_reindex, sender=model, dispatch_uid=f"search-{model}")
+        if model is not Report:  # a deleted report's entry goes with its row
+            post_delete.connect(_reindex, sender=model, dispatch_uid=f"search-d-{model}")
+    for model, options in REVISIONS.items():
+        reversion.register(model, **options)
+    post_delete.connect(
+        _release_files_of_deleted_attachment, sender=Attachment, dispatch_uid="attachment-files"
+    )
