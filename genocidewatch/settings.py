@@ -131,6 +131,11 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Only staff sign in, and only through the admin: when it refuses a `next` (another host,
+# say), land on the admin home rather than Django's default /accounts/profile/, a 404 here.
+LOGIN_REDIRECT_URL = "admin:index"
+LOGIN_URL = "admin:login"
+
 # Staff sign-in. After LOGIN_FAILURE_LIMIT failures for one account name, or from one
 # client address, signing in is paused for LOGIN_LOCKOUT_MINUTES (django-axes); the
 # message for a wrong name and a wrong password is the same. Editors and superusers also

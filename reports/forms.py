@@ -6,6 +6,39 @@ from django.db.models import Count
 from .models import Addressee, AlertLevel, Country, Report, Stage
 
 
+class FacetSelect(forms.Select):
+    """A select whose choices that would show nothing are greyed out and cannot be picked.
+
+    A choice already made stays selectable: a disabled selected option is not submitted,
+    so the reader's choice would vanish the next time they press the button.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unavailable = set()
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if str(value) in self.unavailable and not selected:
+            option["attrs"]["disabled"] = True
+        return option
+
+
+def facet_choices(field, values, anything, facet):
+    """Give `field` its choices, each labelled with its count when `facet` counts them."""
+    field.widget.unavailable = set()
+    choices = [("", anything)]
+    for value, label in values:
+        if facet is None:
+            choices.append((value, label))
+        elif facet.get(value, 0):
+            choices.append((value, f"{label} ({facet[value]})"))
+        else:
+            choices.append((value, f"{label} (0, none with your other choices)"))
+            field.widget.unavailable.add(str(value))
+    field.choices = choices
+
+
 def _get_form_helper(*fields, search=None, submit="Show"):
     helper = FormHelper()
     helper.form_method = "get"
@@ -26,10 +59,12 @@ class ReportFilterForm(forms.Form):
     """
 
     q = forms.CharField(label="Search reports", required=False, max_length=200)
-    country = forms.ChoiceField(label="Country", required=False)
-    stage = forms.TypedChoiceField(label="Stage of genocide", required=False, coerce=int)
-    alert = forms.ChoiceField(label="Alert level", required=False)
-    year = forms.TypedChoiceField(label="Year", required=False, coerce=int)
+    country = forms.ChoiceField(label="Country", required=False, widget=FacetSelect)
+    stage = forms.TypedChoiceField(
+        label="Stage of genocide", required=False, coerce=int, widget=FacetSelect
+    )
+    alert = forms.ChoiceField(label="Alert level", required=False, widget=FacetSelect)
+    year = forms.TypedChoiceField(label="Year", required=False, coerce=int, widget=FacetSelect)
 
     def __init__(self, data):
         super().__init__(data)
@@ -49,17 +84,13 @@ class ReportFilterForm(forms.Form):
         self._set_choices({})
 
     def _set_choices(self, counts):
-        def options(name, values, anything):
-            facet = counts.get(name)
-            return [("", anything)] + [
-                (value, label if facet is None else f"{label} ({facet.get(value, 0)})")
-                for value, label in values
-            ]
-
-        self.fields["country"].choices = options("country", self._countries, "Any country")
-        self.fields["stage"].choices = options("stage", self._stages, "Any stage")
-        self.fields["alert"].choices = options("alert", self._levels, "Any alert level")
-        self.fields["year"].choices = options("year", self._years, "Any year")
+        for name, values, anything in [
+            ("country", self._countries, "Any country"),
+            ("stage", self._stages, "Any stage"),
+            ("alert", self._levels, "Any alert level"),
+            ("year", self._years, "Any year"),
+        ]:
+            facet_choices(self.fields[name], values, anything, counts.get(name))
 
     def clean_q(self):
         return " ".join(self.cleaned_data["q"].split())
@@ -108,26 +139,48 @@ class ReportFilterForm(forms.Form):
 
 
 class RecommendationFilterForm(forms.Form):
-    addressee = forms.ChoiceField(label="Addressed to", required=False)
-    country = forms.ChoiceField(label="About", required=False)
+    """The filters of /recommendations/, each choice counted under the other filter."""
+
+    addressee = forms.ChoiceField(label="Addressed to", required=False, widget=FacetSelect)
+    country = forms.ChoiceField(label="About", required=False, widget=FacetSelect)
+
+    LOOKUPS = {"addressee": "addressee__slug", "country": "report__country__slug"}
 
     def __init__(self, data):
         super().__init__(data)
         self.helper = _get_form_helper("addressee", "country", submit="Show recommendations")
         public = Report.objects.public()
-        self.fields["addressee"].choices = [("", "Anyone")] + list(
+        self._addressees = list(
             Addressee.objects.filter(recommendations__report__in=public)
             .distinct()
             .values_list("slug", "name")
         )
-        self.fields["country"].choices = [("", "Any country")] + list(
+        self._countries = list(
             Country.objects.filter(pk__in=public.values("country_id")).values_list("slug", "name")
         )
+        self._set_choices({})
 
-    def apply(self, recommendations):
+    def _set_choices(self, counts):
+        facet_choices(self.fields["addressee"], self._addressees, "Anyone", counts.get("addressee"))
+        facet_choices(self.fields["country"], self._countries, "Any country", counts.get("country"))
+
+    def apply(self, recommendations, *, skip=None):
         cleaned = getattr(self, "cleaned_data", {})
-        if cleaned.get("addressee"):
-            recommendations = recommendations.filter(addressee__slug=cleaned["addressee"])
-        if cleaned.get("country"):
-            recommendations = recommendations.filter(report__country__slug=cleaned["country"])
+        for name, lookup in self.LOOKUPS.items():
+            if cleaned.get(name) and name != skip:
+                recommendations = recommendations.filter(**{lookup: cleaned[name]})
         return recommendations
+
+    def count_facets(self, base):
+        """Label every choice with its count; `base` is the public recommendations."""
+        self._set_choices(
+            {
+                name: dict(
+                    self.apply(base, skip=name)
+                    .order_by()
+                    .values_list(column)
+                    .annotate(n=Count("pk"))
+                )
+                for name, column in self.LOOKUPS.items()
+            }
+        )

@@ -4,7 +4,7 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -50,7 +50,27 @@ class HomeView(TemplateView):
         )
 
 
-class ReportListView(ListView):
+class CleanFilterAddress:
+    """Send a submitted filter form to the address that names only what was chosen.
+
+    A form names every field, the empty ones too (`?q=&country=&stage=…`); the address a
+    reader shares or bookmarks should not. Done here rather than in a script, so it works
+    with JavaScript off.
+    """
+
+    def get(self, request, *args, **kwargs):
+        chosen = QueryDict(mutable=True)
+        for key, values in request.GET.lists():
+            kept = [value for value in values if value.strip()]
+            if kept:
+                chosen.setlist(key, kept)
+        if chosen != request.GET:
+            query = chosen.urlencode()
+            return redirect(f"{request.path}?{query}" if query else request.path)
+        return super().get(request, *args, **kwargs)
+
+
+class ReportListView(CleanFilterAddress, ListView):
     paginate_by = 20
 
     def get_queryset(self):
@@ -277,14 +297,16 @@ def public_recommendations():
     )
 
 
-class RecommendationListView(ListView):
+class RecommendationListView(CleanFilterAddress, ListView):
     template_name = "reports/recommendation_list.html"
     paginate_by = 50
 
     def get_queryset(self):
         self.form = RecommendationFilterForm(self.request.GET or None)
         self.form.is_valid()
-        return self.form.apply(public_recommendations())
+        recommendations = public_recommendations()
+        self.form.count_facets(recommendations)
+        return self.form.apply(recommendations)
 
     def get_context_data(self, **kwargs):
         params = self.request.GET.copy()

@@ -1,5 +1,6 @@
 """Backups: everything out into one archive, and back into an empty instance, checked."""
 
+import gzip
 import hashlib
 import importlib
 import io
@@ -115,6 +116,106 @@ def test_a_damaged_archive_is_refused_and_nothing_is_loaded(tmp_path):
     with pytest.raises(BackupError, match="does not match its checksum"):
         restore_backup(damaged)
     assert not Report.objects.exists()
+
+
+def rewritten(archive, target, change):
+    """A copy of `archive` with its members passed through `change(members, manifest)`."""
+    with tarfile.open(archive) as source:
+        members = {m.name: source.extractfile(m).read() for m in source.getmembers()}
+    manifest = json.loads(members.pop("manifest.json"))
+    change(members, manifest)
+    members["manifest.json"] = json.dumps(manifest).encode()
+    with tarfile.open(target, "w:gz") as out:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            out.addfile(info, io.BytesIO(data))
+    return target
+
+
+def truncated(archive, target):
+    data = archive.read_bytes()
+    target.write_bytes(data[: len(data) * 2 // 3])
+    return target
+
+
+def not_gzip(archive, target):
+    with tarfile.open(archive) as source, tarfile.open(target, "w") as out:
+        for member in source.getmembers():
+            out.addfile(member, source.extractfile(member))
+    return target
+
+
+def not_tar(archive, target):
+    target.write_bytes(gzip.compress(b"Notes written by hand, not a backup.\n" * 100))
+    return target
+
+
+def unlisted_member(archive, target):
+    def change(members, manifest):
+        members["files/attachments/extra.pdf"] = b"%PDF-1.4 not in the manifest"
+
+    return rewritten(archive, target, change)
+
+
+def missing_member(archive, target):
+    def change(members, manifest):
+        name = next(iter(manifest["files"]))
+        del members[f"files/{name}"]
+
+    return rewritten(archive, target, change)
+
+
+def path_leaving_media(archive, target):
+    def change(members, manifest):
+        data = b"written outside the media folder"
+        name = "attachments/../../escaped.txt"
+        members[f"files/{name}"] = data
+        manifest["files"][name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+
+    return rewritten(archive, target, change)
+
+
+@pytest.mark.parametrize(
+    ("damage", "says"),
+    [
+        (truncated, "The archive is damaged or incomplete"),
+        (not_gzip, "is not a backup archive (it is not gzip-compressed)"),
+        (not_tar, "holds no tar archive, so it is not a backup"),
+        (unlisted_member, "holds files/attachments/extra.pdf, which its manifest does not list"),
+        (missing_member, "which is missing from the archive, so the archive is incomplete"),
+        (path_leaving_media, "whose path leads outside the media folder"),
+    ],
+)
+def test_a_broken_archive_is_refused_in_one_sentence_and_nothing_is_restored(
+    tmp_path, stored_files, damage, says
+):
+    fill_instance()
+    archive = write_backup_to(tmp_path / "backup.tar.gz")
+    empty_instance()
+    broken = damage(archive, tmp_path / "broken.tar.gz")
+
+    with pytest.raises(CommandError) as refused:
+        call_command("restore", str(broken), stdout=io.StringIO())
+
+    message = str(refused.value)
+    assert says in message
+    # One plain sentence: what is wrong, then (after the semicolon) what to do.
+    assert "\n" not in message and message.endswith(".") and message.count(". ") == 0
+    assert "; " in message
+    assert not Report.objects.exists() and not get_user_model().objects.exists()
+    assert stored_files() == []
+    assert not list(tmp_path.rglob("escaped.txt"))
+
+
+def test_restore_names_a_missing_archive(tmp_path):
+    with pytest.raises(CommandError, match=r"There is no file at .*; give the path"):
+        call_command("restore", str(tmp_path / "nowhere.tar.gz"), stdout=io.StringIO())
+
+
+def write_backup_to(path):
+    write_backup(path)
+    return path
 
 
 def postgresql_url(name):

@@ -147,10 +147,66 @@ def test_report_filters_combine_and_show_facet_counts(client, world):
     assert titles == {world["mali"].title, world["old_mali"].title}
     html = response.content.decode()
     assert "Mali (2)" in html  # countries counted under stage 5
-    assert "Sudan (0)" in html
+    assert "Sudan (0, none with your other choices)" in html
     assert "8 · Persecution (1)" in html  # stages counted under Mali
     response = client.get("/reports/?country=mali&alert=emergency&year=2023")
     assert [r.title for r in response.context["report_list"]] == [world["mali"].title]
+
+
+def option(html, value):
+    """The <option> of `value` as rendered, with its attributes and label."""
+    found = re.search(rf'<option value="{value}"[^>]*>[^<]*</option>', html)
+    assert found, value
+    return found.group()
+
+
+def test_a_choice_that_would_show_nothing_is_greyed_out_with_the_reason(client, world):
+    html = client.get("/reports/?stage=5").content.decode()
+    # Sudan has no report at stage 5: its choice says so and cannot be picked.
+    assert "disabled" in option(html, "sudan")
+    assert "Sudan (0, none with your other choices)" in option(html, "sudan")
+    assert "disabled" not in option(html, "mali") and "Mali (2)" in option(html, "mali")
+    html = client.get("/reports/?stage=3").content.decode()
+    assert "disabled" in option(html, "2022") and "disabled" not in option(html, "2023")
+    # A choice already made stays selectable, or the next submission would drop it.
+    html = client.get("/reports/?country=sudan&stage=5").content.decode()
+    assert "selected" in option(html, "sudan") and "disabled" not in option(html, "sudan")
+
+    france = factories.addressee("France")
+    Recommendation.objects.create(report=world["mali"], addressee=france, text="should a.", order=0)
+    html = client.get("/recommendations/?country=sudan").content.decode()
+    assert "disabled" in option(html, "france")
+    assert "France (0, none with your other choices)" in html
+    html = client.get("/recommendations/?addressee=france").content.decode()
+    assert "disabled" in option(html, "sudan") and "Mali (1)" in option(html, "mali")
+
+
+@pytest.mark.parametrize(
+    ("submitted", "clean"),
+    [
+        ("/reports/?q=&country=mali&stage=&alert=&year=", "/reports/?country=mali"),
+        ("/reports/?q=+&country=&stage=&alert=&year=", "/reports/"),
+        ("/reports/?q=displaced&country=&page=2", "/reports/?q=displaced&page=2"),
+        ("/reports/?country=mali&page=", "/reports/?country=mali"),
+        ("/recommendations/?addressee=&country=mali", "/recommendations/?country=mali"),
+        ("/recommendations/?addressee=&country=", "/recommendations/"),
+    ],
+)
+def test_a_submitted_filter_form_goes_to_the_address_of_only_what_was_chosen(
+    client, world, submitted, clean
+):
+    response = client.get(submitted)
+    assert response.status_code == 302
+    assert response["Location"] == clean
+
+
+def test_a_clean_filter_address_is_served_as_it_is_with_its_pages(client):
+    for _ in range(21):
+        report_on("ML", level=AlertLevel.WATCH)
+    response = client.get("/reports/?country=mali&page=2")
+    assert response.status_code == 200
+    assert len(response.context["report_list"]) == 1
+    assert 'href="?country=mali&amp;page=1"' in response.content.decode()
 
 
 def test_a_filtered_list_keeps_its_filters_across_pages(client):

@@ -57,9 +57,48 @@ def test_the_report_page_shows_the_alert_banner_title_byline_and_date(client, ma
     assert f'<time datetime="{date}' in html
 
 
+def test_datetime_attributes_name_the_second_without_microseconds(client, mali_report):
+    mali_report.published_at = mali_report.published_at.replace(microsecond=219283)
+    mali_report.save()
+    mali_report.refresh_from_db()
+    assert mali_report.published_at.microsecond  # stored with microseconds, as saved
+    second = mali_report.published_at.replace(microsecond=0).isoformat()
+    for url in [mali_report.get_absolute_url(), "/reports/", "/", "/stages/5/"]:
+        html = client.get(url).content.decode()
+        times = re.findall(r'<time datetime="([^"]*)"', html)
+        assert times == [second], url
+    meta = re.findall(
+        r'<meta property="article:\w+_time" content="([^"]*)"', get_page(client, mali_report)
+    )
+    assert meta and all("." not in value for value in meta)
+
+
 def test_the_report_page_shows_the_sanitised_body(client, mali_report):
     html = get_page(client, mali_report)
     assert "<p>Militants seized the north in 2012.</p><h2>Since the coup</h2>" in html
+
+
+def test_the_page_carries_the_full_address_of_itself_its_links_and_its_pdf_for_print(
+    client, mali_report
+):
+    mali_report.body = (
+        '<p>See <a href="/countries/mali/">Mali</a>, <a href="https://un.example/r?a=1&amp;b=2">'
+        'the resolution</a>, <a href="mailto:desk@example.org">our desk</a> and '
+        '<a href="#since">below</a>.</p><h2 id="since">Since the coup</h2>'
+    )
+    mali_report.save()
+    html = get_page(client, mali_report)
+    site = "http://testserver"
+    report_url = f"{site}{mali_report.get_absolute_url()}"
+    assert f'<p class="print-only report__address">Read online: {report_url}</p>' in html
+    body = html[html.index('<div class="report__body">') : html.index("Since the coup")]
+    assert re.findall(r'data-address="([^"]*)"', body) == [
+        f"{site}/countries/mali/",
+        "https://un.example/r?a=1&amp;b=2",
+        "mailto:desk@example.org",
+    ]  # a link to a place on the same page has nothing to print
+    pdf = mali_report.attachments.get()
+    assert f'data-address="{site}{pdf.get_absolute_url()}"' in html
 
 
 def test_the_stages_sentence_links_each_stage_to_its_page(client, mali_report):

@@ -45,6 +45,17 @@ def test_the_right_password_signs_in(client, editor):
     assert client.get("/admin/").status_code == 200
 
 
+@pytest.mark.parametrize("refused", ["https://elsewhere.example/", "//elsewhere.example/", ""])
+def test_a_refused_next_page_lands_on_the_admin_home(client, author, refused):
+    response = client.post(
+        f"/admin/login/?next={refused}",
+        {"username": "author", "password": "pw-author-123", "next": refused},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+    assert client.get(response["Location"]).status_code == 200
+
+
 def test_five_failures_pause_the_account_from_any_address(editor):
     for attempt in range(4):
         assert WRONG_PAIR in sign_in(Client(), "editor", f"guess-{attempt}").content.decode()

@@ -434,6 +434,25 @@ def test_a_deleted_report_is_recovered_with_its_parts_as_a_draft(client, editor,
     assert Client().get(recovered.get_absolute_url()).status_code == 404
 
 
+def test_only_those_who_may_recover_see_and_open_the_recover_list(client, editor, author):
+    report = published()
+    with_revision(report)
+    client.force_login(editor)
+    client.post(admin_url(report, "delete/"), {"post": "yes"})
+    recover_list = "/admin/reports/report/recover/"
+    assert recover_list in client.get("/admin/reports/report/").content.decode()
+    assert report.title in client.get(recover_list).content.decode()
+
+    client.force_login(author)
+    changelist = client.get("/admin/reports/report/")
+    assert changelist.status_code == 200
+    assert recover_list not in changelist.content.decode()
+    assert "Recover deleted" not in changelist.content.decode()
+    refused = client.get(recover_list)
+    assert refused.status_code == 403
+    assert report.title not in refused.content.decode()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_file_no_revision_refers_to_is_removed_after_commit(stored_files, migrated_data):
     attachment = factories.attachment(factories.draft_report())

@@ -48,6 +48,8 @@ class ReportAdmin(VersionAdmin):
     inlines = [AuthorshipInline, RecommendationInline, AttachmentInline]
     readonly_fields = ["state", "published_at", "published_by", "review_note"]
     object_history_template = "admin/reports/report/object_history.html"
+    # Ours, not django-reversion's: the "Recover deleted reports" link only for who may recover.
+    change_list_template = "admin/reports/report/change_list.html"
     history_latest_first = True
     fieldsets = [
         (
@@ -164,6 +166,7 @@ class ReportAdmin(VersionAdmin):
         # sake of its POSTed actions. Reading the list changes nothing: on SQLite that
         # transaction would take the write lock and make every staff member's list queue
         # behind every other's, so a GET skips it.
+        extra_context = {"can_recover": workflow.can_publish(request.user), **(extra_context or {})}
         if request.method == "GET":
             context = {"has_change_permission": self.has_change_permission(request)}
             context.update(extra_context or {})
@@ -277,6 +280,12 @@ class ReportAdmin(VersionAdmin):
                 detail=f"Revision {version_id}",
             )
         return response
+
+    def recoverlist_view(self, request, extra_context=None):
+        # The list shows the titles of deleted reports: only for those who may recover them.
+        if not workflow.can_publish(request.user):
+            raise PermissionDenied
+        return super().recoverlist_view(request, extra_context)
 
     def recover_view(self, request, version_id, extra_context=None):
         if not workflow.can_publish(request.user):

@@ -1,4 +1,9 @@
+import re
+from html import unescape
+from urllib.parse import urljoin
+
 from django import template
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from ..richtext import sanitize_html
@@ -10,6 +15,33 @@ register = template.Library()
 def rich_text(html):
     """Staff-written HTML, sanitised again on the way out."""
     return mark_safe(sanitize_html(html))  # noqa: S308 - the allow-list has just been applied
+
+
+# The sanitiser writes every attribute as name="value" with quotes escaped inside, so an
+# opening <a> tag of its output is matched whole by this pattern, whatever its values hold.
+_OPENING_LINK = re.compile(r'<a((?:\s+[\w:-]+="[^"]*")*)\s*>')
+_HREF = re.compile(r'\shref="([^"]*)"')
+
+
+@register.filter
+def with_addresses(html, page_url):
+    """Sanitised HTML whose links carry their full address in `data-address`, which the
+    print style sheet writes out after each link: a relative href means nothing on paper."""
+
+    def add_address(match):
+        href = _HREF.search(match.group(1))
+        if href is None or href.group(1).startswith("#"):
+            return match.group(0)
+        address = urljoin(page_url, unescape(href.group(1)))
+        return f'<a{match.group(1)} data-address="{escape(address)}">'
+
+    return mark_safe(_OPENING_LINK.sub(add_address, html))  # noqa: S308 - only escaped text added
+
+
+@register.filter
+def absolute(path, page_url):
+    """`path` as a full address, resolved against the page's own (absolute) address."""
+    return urljoin(page_url, str(path))
 
 
 @register.filter
