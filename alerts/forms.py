@@ -1,5 +1,3 @@
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 
 from reports.models import Country, Report
@@ -29,8 +27,6 @@ class AlertPreferencesForm(forms.Form):
         self.fields["countries"].queryset = Country.objects.filter(
             reports__in=Report.objects.public()
         ).distinct()
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("", self.submit_label, css_class="button"))
 
     def clean(self):
         cleaned = super().clean()

@@ -88,8 +88,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "django.contrib.sitemaps",
-    "crispy_forms",
-    "crispy_bootstrap5",
     "django_countries",
     "django_prose_editor",
     "reversion",
@@ -323,11 +321,6 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("STAFF_SESSION_SECONDS", default=9 * 3600)
 SESSION_SAVE_EVERY_REQUEST = True
 CSRF_COOKIE_HTTPONLY = True
-
-# Public forms (the report filters, later the subscription form) are laid out by
-# django-crispy-forms with its Bootstrap 5 templates, styled by our own CSS: no Bootstrap.
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # The rich-text editor of the admin. What it may produce is the allow-list in
 # reports/richtext.py; the editor only offers those elements.

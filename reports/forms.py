@@ -1,5 +1,3 @@
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
 from django.db.models import Count
 
@@ -39,16 +37,8 @@ def facet_choices(field, values, anything, facet):
     field.choices = choices
 
 
-def _get_form_helper(*fields, search=None, submit="Show"):
-    helper = FormHelper()
-    helper.form_method = "get"
-    helper.disable_csrf = True
-    helper.form_class = "filters"
-    helper.attrs = {"role": "search"}
-    parts = [Field(search, type="search")] if search else []
-    parts += [Div(*fields, css_class="filters__row"), Submit("", submit, css_class="button")]
-    helper.layout = Layout(*parts)
-    return helper
+class SearchInput(forms.TextInput):
+    input_type = "search"
 
 
 class ReportFilterForm(forms.Form):
@@ -58,7 +48,8 @@ class ReportFilterForm(forms.Form):
     leave, so a reader sees what a choice would give before making it.
     """
 
-    q = forms.CharField(label="Search reports", required=False, max_length=200)
+    q = forms.CharField(label="Search reports", required=False, max_length=200, widget=SearchInput)
+    submit_label = "Show reports"
     country = forms.ChoiceField(label="Country", required=False, widget=FacetSelect)
     stage = forms.TypedChoiceField(
         label="Stage of genocide", required=False, coerce=int, widget=FacetSelect
@@ -68,9 +59,6 @@ class ReportFilterForm(forms.Form):
 
     def __init__(self, data):
         super().__init__(data)
-        self.helper = _get_form_helper(
-            "country", "stage", "alert", "year", search="q", submit="Show reports"
-        )
         public = Report.objects.public()
         self._countries = list(
             Country.objects.filter(pk__in=public.values("country_id")).values_list("slug", "name")
@@ -145,10 +133,10 @@ class RecommendationFilterForm(forms.Form):
     country = forms.ChoiceField(label="About", required=False, widget=FacetSelect)
 
     LOOKUPS = {"addressee": "addressee__slug", "country": "report__country__slug"}
+    submit_label = "Show recommendations"
 
     def __init__(self, data):
         super().__init__(data)
-        self.helper = _get_form_helper("addressee", "country", submit="Show recommendations")
         public = Report.objects.public()
         self._addressees = list(
             Addressee.objects.filter(recommendations__report__in=public)
