@@ -62,6 +62,21 @@ class ReportFeed(Feed):
             for a in item.attachments.all()
         ]
 
+    @classmethod
+    def as_view(cls):
+        """The feed as a view that makes a feed of its own for every request.
+
+        A feed keeps the request it answers (enclosures need the host the reader used), so
+        one instance shared by a process's threads would let one reader's request leak into
+        another's feed.
+        """
+
+        def view(request, *args, **kwargs):
+            return cls()(request, *args, **kwargs)
+
+        view.feed_class = cls
+        return view
+
     def __call__(self, request, *args, **kwargs):
         self.request = request
         return super().__call__(request, *args, **kwargs)
