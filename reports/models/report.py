@@ -322,10 +322,19 @@ class Report(models.Model):
             storage = self.lead_image.storage
             stem = uuid.uuid4().hex
             files = []
-            for (fmt, width), data in processed.renditions.items():
-                name = storage.save(f"images/{stem}-{width}.{fmt}", ContentFile(data))
-                height = round(processed.height * width / processed.width)
-                files.append({"format": fmt, "width": width, "height": height, "name": name})
+            for rendition in processed.renditions:
+                name = storage.save(
+                    f"images/{stem}-{rendition.width}.{rendition.format}",
+                    ContentFile(rendition.data),
+                )
+                files.append(
+                    {
+                        "format": rendition.format,
+                        "width": rendition.width,
+                        "height": rendition.height,
+                        "name": name,
+                    }
+                )
             self.lead_image = ContentFile(processed.original, name=f"{stem}.{processed.extension}")
             self.lead_image_renditions = files
             self._processed_image = None
