@@ -2,11 +2,13 @@
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure
 
 from .models import Country, Report, Stage
+from .views import to_renamed_country
 
 FEED_LENGTH = 50
 
@@ -83,6 +85,13 @@ class ReportFeed(Feed):
 
 
 class CountryReportFeed(ReportFeed):
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except Http404:
+            # Raised only when no country has the slug now; it may be one a country had.
+            return to_renamed_country(kwargs["slug"], "reports:country_feed")
+
     def get_object(self, request, slug):
         return get_object_or_404(Country, slug=slug)
 

@@ -1,8 +1,10 @@
 """The fixed and staff-edited vocabularies reports are tagged with."""
 
+import reversion
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import slugify
 from django_countries.fields import CountryField
 
@@ -48,6 +50,9 @@ class Stage(models.Model):
         return (self.number,)
 
 
+# Countries, addressees and authors are named on every public page about them: each change
+# keeps a revision (made by the admin, reports/admin/vocabularies.py).
+@reversion.register()
 class Country(models.Model):
     code = CountryField(unique=True, help_text="The country this is, from the ISO list.")
     name = models.CharField(
@@ -60,7 +65,7 @@ class Country(models.Model):
         unique=True,
         blank=True,
         help_text="The country's part of web addresses, e.g. “mali”. Leave empty to make it "
-        "from the name.",
+        "from the name. If you change it, the old address sends readers on to the new one.",
     )
 
     class Meta:
@@ -88,6 +93,31 @@ class Country(models.Model):
             self.slug = slugify(self.name)
 
 
+class FormerCountrySlug(models.Model):
+    """An address a country had before its slug changed, so old links lead to it still.
+
+    Consulted only when no country has the slug now: a slug taken up again belongs to the
+    country that holds it.
+    """
+
+    slug = models.SlugField(max_length=100, unique=True)
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="former_slugs")
+    replaced_at = models.DateTimeField("replaced", default=timezone.now)
+
+    class Meta:
+        ordering = ["-replaced_at"]
+
+    def __str__(self):
+        return self.slug
+
+    @classmethod
+    def country_for(cls, slug):
+        """The country that once had this slug, or None."""
+        former = cls.objects.select_related("country").filter(slug=slug).first()
+        return former.country if former else None
+
+
+@reversion.register()
 class Addressee(models.Model):
     """Someone the organisation makes recommendations to, followed across reports."""
 
@@ -116,6 +146,7 @@ class Addressee(models.Model):
         return reverse("reports:addressee", kwargs={"slug": self.slug})
 
 
+@reversion.register()
 class Author(models.Model):
     name = models.CharField(
         max_length=150, unique=True, help_text="Full name as it appears in the byline."
