@@ -207,6 +207,8 @@ def test_after_two_renames_both_old_addresses_lead_straight_to_the_current_one(e
     move(editor_client, mali, "republic-of-mali")
     assert_moved(editor_client, "mali", "republic-of-mali")
     assert_moved(editor_client, "mali-2023", "republic-of-mali")
+    html = editor_client.get(admin_url("country", mali, "change")).content.decode()
+    assert "/countries/mali-2023/ (until" in html and "/countries/mali/ (until" in html
 
 
 def test_a_country_given_its_old_address_back_answers_there_and_not_in_a_loop(editor_client, mali):
