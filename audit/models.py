@@ -9,6 +9,8 @@ class AuditEvent(models.Model):
     """One thing that happened, kept for good: rows are added, never changed or removed."""
 
     class Action(models.TextChoices):
+        ADD = "add", "Added"
+        CHANGE = "change", "Changed"
         SUBMIT = "submit", "Submitted for review"
         RETURN = "return", "Returned to the author"
         PUBLISH = "publish", "Published"

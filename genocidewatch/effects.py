@@ -1,8 +1,9 @@
 """What saving or deleting each model sets off, declared in one place.
 
 Read top to bottom: which models public pages show (a change retires every stored page),
-which ones feed a report's search entry, which ones keep revisions, and which stored files
-go when their row goes. Every model of the project's own apps is named here, either among
+which ones feed a report's search entry, which ones keep revisions, which stored files go
+when their row goes, and that a country's old address is kept when its slug changes.
+Every model of the project's own apps is named here, either among
 what public pages show or, with a reason, among what they do not: `tests/test_effects.py`
 fails for a model in neither list, so a new model cannot be forgotten.
 
@@ -12,7 +13,8 @@ the registrations below and not defaults of its own.
 """
 
 import reversion
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.utils import timezone
 
 from alerts.models import Announcement, Delivery, Subscriber
 from audit.models import AuditEvent
@@ -24,6 +26,7 @@ from reports.models import (
     Author,
     Authorship,
     Country,
+    FormerCountrySlug,
     Recommendation,
     Report,
     Stage,
@@ -53,6 +56,7 @@ NOT_SHOWN = {
     Announcement: "a record that alerts were sent",
     Delivery: "a record of one email",
     AuditEvent: "staff's audit log",
+    FormerCountrySlug: "an old address answers with a redirect, which is never stored",
 }
 
 # The report whose search entry a saved or deleted row changes; redone in the same
@@ -74,6 +78,11 @@ REVISIONS = {
     Authorship: {},
     Recommendation: {},
     Attachment: {"exclude": ("text",)},
+    # Named on every public page about them; the admin keeps a revision of each change
+    # (reports/admin/vocabularies.py).
+    Country: {},
+    Addressee: {},
+    Author: {},
 }
 
 
@@ -93,6 +102,24 @@ def _release_files_of_deleted_attachment(sender, instance, **kwargs):
             release_stored_file(fieldfile.storage, fieldfile.name)
 
 
+def _keep_former_country_slug(sender, instance, **kwargs):
+    """A country's old address keeps leading to it after its slug changes.
+
+    pre_save, not Country.save(): restoring an earlier revision in the admin writes the row
+    without calling save(), and the slug it replaces must keep working all the same."""
+    if instance.pk is None:
+        return
+    before = Country.objects.filter(pk=instance.pk).values_list("slug", flat=True).first()
+    if not before or before == instance.slug:
+        return
+    FormerCountrySlug.objects.update_or_create(
+        slug=before, defaults={"country": instance, "replaced_at": timezone.now()}
+    )
+    # The country has its address back (or takes up one another country left): it is
+    # nobody's former address any more.
+    FormerCountrySlug.objects.filter(slug=instance.slug).delete()
+
+
 def wire():
     for model in SHOWN_ON_PUBLIC_PAGES:
         if model._meta.auto_created:
@@ -109,3 +136,4 @@ def wire():
     post_delete.connect(
         _release_files_of_deleted_attachment, sender=Attachment, dispatch_uid="attachment-files"
     )
+    pre_save.connect(_keep_former_country_slug, sender=Country, dispatch_uid="former-slugs")

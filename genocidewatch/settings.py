@@ -260,6 +260,9 @@ FILES_VIA_PROXY_PREFIX = env.str("FILES_VIA_PROXY_PREFIX", default="")
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=50 * 1000 * 1000)
 # Lead images with more pixels than this are refused (a guard against decompression bombs).
 IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=40_000_000)
+# Lead images whose long side is more than this many times their short side are refused:
+# a thin strip cannot head a page (a 10:1 panorama still can).
+IMAGE_MAX_ASPECT_RATIO = env.int("IMAGE_MAX_ASPECT_RATIO", default=10)
 # Uploaded PDFs are read in a child process with these limits (see reports/pdfs.py).
 PDF_CHECK_SECONDS = env.int("PDF_CHECK_SECONDS", default=30)
 PDF_CHECK_MEMORY_BYTES = env.int("PDF_CHECK_MEMORY_BYTES", default=1024 * 1024 * 1024)

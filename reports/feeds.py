@@ -2,11 +2,13 @@
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure
 
 from .models import Country, Report, Stage
+from .views import to_renamed_country
 
 FEED_LENGTH = 50
 
@@ -62,12 +64,34 @@ class ReportFeed(Feed):
             for a in item.attachments.all()
         ]
 
+    @classmethod
+    def as_view(cls):
+        """The feed as a view that makes a feed of its own for every request.
+
+        A feed keeps the request it answers (enclosures need the host the reader used), so
+        one instance shared by a process's threads would let one reader's request leak into
+        another's feed.
+        """
+
+        def view(request, *args, **kwargs):
+            return cls()(request, *args, **kwargs)
+
+        view.feed_class = cls
+        return view
+
     def __call__(self, request, *args, **kwargs):
         self.request = request
         return super().__call__(request, *args, **kwargs)
 
 
 class CountryReportFeed(ReportFeed):
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except Http404:
+            # Raised only when no country has the slug now; it may be one a country had.
+            return to_renamed_country(kwargs["slug"], "reports:country_feed")
+
     def get_object(self, request, slug):
         return get_object_or_404(Country, slug=slug)
 

@@ -17,7 +17,18 @@ from genocidewatch.storedfiles import Folder, new_name
 
 ACCEPTED = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 RENDITION_WIDTHS = (480, 960, 1600)
+RENDITION_FORMATS = ("webp", "jpg")
 CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+# WebP cannot hold a picture with a side longer than this; every rendition is made in WebP.
+WEBP_MAX_SIDE = 16_383
+
+
+@dataclass
+class Rendition:
+    format: str
+    width: int
+    height: int
+    data: bytes
 
 
 @dataclass
@@ -26,7 +37,7 @@ class ProcessedImage:
     height: int
     extension: str
     original: bytes
-    renditions: dict = field(default_factory=dict)  # (format, width) -> bytes
+    renditions: list = field(default_factory=list)  # [Rendition, …], narrowest first
 
 
 def refuse(message, code, **params):
@@ -68,6 +79,32 @@ def _open(data):
     return image
 
 
+def _check_shape(image):
+    """A strip many times longer than it is wide is no picture to head a report with."""
+    long_side, short_side = max(image.size), min(image.size)
+    ratio = settings.IMAGE_MAX_ASPECT_RATIO
+    if long_side > ratio * short_side:
+        refuse(
+            "This picture is %(width)s × %(height)s pixels: one side is more than %(ratio)s "
+            "times as long as the other, too thin a strip to show at the top of a report. "
+            "Crop it closer to a photograph's shape and upload it again.",
+            "extreme_shape",
+            width=f"{image.width:,}",
+            height=f"{image.height:,}",
+            ratio=ratio,
+        )
+
+
+def rendition_size(width, height, target_width):
+    """The size of a rendition about `target_width` wide, never wider than the picture.
+
+    Kept within WebP's limit on either side, and at least one pixel each way: a very wide
+    picture's height would otherwise round to nothing.
+    """
+    scale = min(target_width / width, 1, WEBP_MAX_SIDE / width, WEBP_MAX_SIDE / height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
 def _clean_copy(image):
     """The pixels alone, the right way up: no EXIF, XMP, IPTC, comments or profiles."""
     upright = ImageOps.exif_transpose(image)
@@ -97,6 +134,7 @@ def process_image(file):
     if not data:
         raise ValidationError("The file is empty. Choose the picture again.", code="empty")
     clean = _clean_copy(_open(data))
+    _check_shape(clean)
     extension = ACCEPTED[Image.open(io.BytesIO(data)).format]
     processed = ProcessedImage(
         width=clean.width,
@@ -104,16 +142,17 @@ def process_image(file):
         extension=extension,
         original=_encode(clean, extension),
     )
+    sizes = []
     for width in RENDITION_WIDTHS:
-        # Never wider than the picture itself; its own width is the largest rendition then.
-        target = min(width, clean.width)
-        resized = clean.resize(
-            (target, round(clean.height * target / clean.width)), Image.Resampling.LANCZOS
-        )
-        for fmt in ("webp", "jpg"):
-            processed.renditions[(fmt, target)] = _encode(resized, fmt)
+        size = rendition_size(clean.width, clean.height, width)
+        if size not in sizes:
+            sizes.append(size)
         if width >= clean.width:
-            break
+            break  # the picture's own width is the largest rendition then
+    for size in sizes:
+        resized = clean.resize(size, Image.Resampling.LANCZOS)
+        for fmt in RENDITION_FORMATS:
+            processed.renditions.append(Rendition(fmt, *size, _encode(resized, fmt)))
     return processed
 
 

@@ -63,12 +63,19 @@ def set_lead_image(report, upload, *, processed=None):
         processed = processed or check_image(upload)
         stem = uuid.uuid4().hex
         files = []
-        for (fmt, width), data in processed.renditions.items():
+        for rendition in processed.renditions:
             name = storage.save(
-                new_name(Folder.IMAGES, fmt, stem=f"{stem}-{width}"), ContentFile(data)
+                new_name(Folder.IMAGES, rendition.format, stem=f"{stem}-{rendition.width}"),
+                ContentFile(rendition.data),
             )
-            height = round(processed.height * width / processed.width)
-            files.append({"format": fmt, "width": width, "height": height, "name": name})
+            files.append(
+                {
+                    "format": rendition.format,
+                    "width": rendition.width,
+                    "height": rendition.height,
+                    "name": name,
+                }
+            )
         report.lead_image = ContentFile(processed.original, name=f"{stem}.{processed.extension}")
         report.lead_image_renditions = files
     else:

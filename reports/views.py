@@ -16,7 +16,16 @@ from genocidewatch import storedfiles
 
 from . import citations, images, search
 from .forms import RecommendationFilterForm, ReportFilterForm
-from .models import Addressee, AlertLevel, Attachment, Country, Recommendation, Report, Stage
+from .models import (
+    Addressee,
+    AlertLevel,
+    Attachment,
+    Country,
+    FormerCountrySlug,
+    Recommendation,
+    Report,
+    Stage,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -226,11 +235,27 @@ class CountryListView(TemplateView):
         return super().get_context_data(current=reports, sort=sort, **kwargs)
 
 
+def to_renamed_country(slug, viewname):
+    """A permanent redirect from a country's former address to the same page at its
+    current one; 404 when no country ever had the slug."""
+    country = FormerCountrySlug.country_for(slug)
+    if country is None:
+        raise Http404("No such country.")
+    return redirect(viewname, slug=country.slug, permanent=True)
+
+
 class CountryDetailView(DetailView):
     model = Country
 
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Country.DoesNotExist:
+            return to_renamed_country(kwargs["slug"], "reports:country")
+
     def get_object(self, queryset=None):
-        country = super().get_object(queryset)
+        # Not found is not yet a 404: the slug may be one the country had before.
+        country = Country.objects.get(slug=self.kwargs["slug"])
         self.reports = list(
             Report.objects.public()
             .filter(country=country)

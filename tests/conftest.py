@@ -93,6 +93,9 @@ def migrated_data(transactional_db):
 
     importlib.import_module("reports.migrations.0002_ten_stages").create_stages(apps, None)
     importlib.import_module("reports.migrations.0004_roles").create_roles(apps, None)
+    importlib.import_module(
+        "reports.migrations.0011_vocabulary_edits_are_editorial"
+    ).vocabulary_edits_to_editors(apps, None)
 
 
 # Browser tests ------------------------------------------------------------------------------

@@ -147,6 +147,12 @@ def svg_picture():
     return b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 
 
+def png_picture(width, height):
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
 def gif_picture():
     out = io.BytesIO()
     Image.new("RGB", (10, 10)).save(out, "GIF")
@@ -161,8 +167,10 @@ def gif_picture():
         (truncated_jpeg(), "photo.jpg", "not a picture the site can read"),
         (gif_picture(), "photo.gif", "Only JPEG, PNG and WebP pictures are accepted"),
         (field_photo(width=300, height=300), "big.jpg", "the limit is"),
+        (png_picture(1, 20_000), "strip.png", "1 × 20,000 pixels: one side is more than 10"),
+        (png_picture(20_000, 1), "strip.png", "20,000 × 1 pixels: one side is more than 10"),
     ],
-    ids=["svg", "html-named-png", "truncated-jpeg", "gif", "too-many-pixels"],
+    ids=["svg", "html-named-png", "truncated-jpeg", "gif", "too-many-pixels", "tall", "wide"],
 )
 def test_a_refused_picture_shows_a_message_beside_the_field_and_saves_nothing(
     editor_client, settings, stored_files, data, name, message
@@ -191,3 +199,51 @@ def test_a_pixel_bomb_beyond_pillows_own_guard_is_a_message_not_a_crash(settings
         assert "lead_image" in error.value.message_dict
     finally:
         Image.MAX_IMAGE_PIXELS = original
+
+
+def rendition_sizes(report):
+    """(format, width, height) of every stored rendition, read from the stored file itself."""
+    storage = report.lead_image.storage
+    sizes = []
+    for rendition in report.lead_image_renditions:
+        with Image.open(storage.open(rendition["name"])) as image:
+            assert image.size == (rendition["width"], rendition["height"])
+            sizes.append((rendition["format"], *image.size))
+    return sorted(sizes)
+
+
+def test_a_panorama_ten_times_wider_than_tall_is_accepted_with_every_rendition(client):
+    report = with_image(png_picture(4000, 400), name="panorama.png")
+    assert rendition_sizes(report) == [
+        (fmt, width, width // 10) for fmt in ("jpg", "webp") for width in (480, 960, 1600)
+    ]
+    assert client.get(report.get_absolute_url()).status_code == 200
+
+
+def test_a_small_tall_picture_is_its_own_only_rendition():
+    report = with_image(png_picture(60, 600), name="tall.png")
+    assert rendition_sizes(report) == [("jpg", 60, 600), ("webp", 60, 600)]
+
+
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [
+        # Taller than WebP can hold at the picture's own width: scaled down to fit.
+        ((1, 20_000), [(1, 16_383)]),
+        ((3, 40_000), [(1, 16_383)]),
+        # So wide that a rendition's height rounds to nothing: one pixel high.
+        ((20_000, 1), [(480, 1), (960, 1), (1600, 1)]),
+    ],
+    ids=["tall", "taller", "wide"],
+)
+def test_where_any_shape_is_allowed_renditions_stay_within_webp_and_never_vanish(
+    client, settings, size, expected
+):
+    settings.IMAGE_MAX_ASPECT_RATIO = 100_000
+    report = with_image(png_picture(*size), name="strip.png")
+    stored = Image.open(io.BytesIO(stored_images(report)[report.lead_image.name]))
+    assert stored.size == size  # the original is kept whole, as a PNG
+    assert rendition_sizes(report) == sorted(
+        (fmt, width, height) for fmt in ("jpg", "webp") for width, height in expected
+    )
+    assert client.get(report.get_absolute_url()).status_code == 200

@@ -9,6 +9,7 @@ from .vocabularies import (
     AlertLevel,
     Author,
     Country,
+    FormerCountrySlug,
     Stage,
 )
 
@@ -20,6 +21,7 @@ __all__ = [
     "Author",
     "Authorship",
     "Country",
+    "FormerCountrySlug",
     "Language",
     "Recommendation",
     "Report",

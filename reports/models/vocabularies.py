@@ -3,6 +3,7 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import slugify
 from django_countries.fields import CountryField
 
@@ -60,7 +61,7 @@ class Country(models.Model):
         unique=True,
         blank=True,
         help_text="The country's part of web addresses, e.g. “mali”. Leave empty to make it "
-        "from the name.",
+        "from the name. If you change it, the old address sends readers on to the new one.",
     )
 
     class Meta:
@@ -86,6 +87,30 @@ class Country(models.Model):
             self.name = self.code.name
         if not self.slug:
             self.slug = slugify(self.name)
+
+
+class FormerCountrySlug(models.Model):
+    """An address a country had before its slug changed, so old links lead to it still.
+
+    Consulted only when no country has the slug now: a slug taken up again belongs to the
+    country that holds it.
+    """
+
+    slug = models.SlugField(max_length=100, unique=True)
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="former_slugs")
+    replaced_at = models.DateTimeField("replaced", default=timezone.now)
+
+    class Meta:
+        ordering = ["-replaced_at"]
+
+    def __str__(self):
+        return self.slug
+
+    @classmethod
+    def country_for(cls, slug):
+        """The country that once had this slug, or None."""
+        former = cls.objects.select_related("country").filter(slug=slug).first()
+        return former.country if former else None
 
 
 class Addressee(models.Model):
