@@ -87,6 +87,9 @@ class AnnouncementAdmin(admin.ModelAdmin):
         url = reverse("admin:alerts_report_alerts", args=[announcement.report_id])
         return format_html('<a href="{}">Preview and deliveries</a>', url)
 
+    def has_module_permission(self, request):
+        return can_publish(request.user)
+
     def has_view_permission(self, request, obj=None):
         return can_publish(request.user)
 

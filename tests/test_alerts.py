@@ -538,6 +538,7 @@ def test_editors_preview_the_alert_and_see_who_was_sent_it(
     assert "gone@refused.example.org" in after and "SMTPRecipientsRefused" in after
     listing = editor_client.get("/admin/alerts/announcement/").content.decode()
     assert alerts_page(report) in listing
+    assert 'href="/admin/alerts/announcement/"' in editor_client.get("/admin/").content.decode()
 
 
 def test_authors_may_not_see_the_alert_page(author, client):
@@ -546,6 +547,7 @@ def test_authors_may_not_see_the_alert_page(author, client):
     assert client.get(alerts_page(report)).status_code == 403
     assert client.get(alerts_page(report) + "email.html").status_code == 403
     assert client.get("/admin/alerts/announcement/").status_code == 403
+    assert "/admin/alerts/announcement/" not in client.get("/admin/").content.decode()
     change_page = client.get(f"/admin/reports/report/{report.pk}/change/").content.decode()
     assert alerts_page(report) not in change_page
 
