@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Links in emails point at the address the site is served on, unless SITE_URL says otherwise.
+SITE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run serve test lint bench load install install-dev clean
 
@@ -10,7 +12,7 @@ run: $(VENV)/.runtime-installed
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py ensure_admin
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	SITE_URL='$(SITE_URL)' $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Production settings on this machine (DEBUG off, gunicorn); see deploy/serve.
 serve: $(VENV)/.runtime-installed

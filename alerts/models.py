@@ -43,11 +43,18 @@ class Announcement(models.Model):
 
 
 class Delivery(models.Model):
-    """One alert email to one subscriber about one report: the record that stops a second."""
+    """One alert email to one subscriber about one report: the record that stops a second,
+    and, when the mail server refused it, what went wrong."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
 
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="+")
     report = models.ForeignKey("reports.Report", on_delete=models.CASCADE, related_name="+")
-    sent_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(auto_now_add=True, help_text="When it was sent or tried.")
+    status = models.CharField(max_length=10, choices=Status, default=Status.SENT)
+    error = models.TextField(blank=True, help_text="Why the mail server did not take it.")
 
     class Meta:
         db_table = "follow_delivery"

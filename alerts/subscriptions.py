@@ -1,11 +1,14 @@
 """Email alerts: double opt-in, one email per subscriber per report, one-click unsubscribe.
 
 Sending happens outside the request, as tasks (django.tasks): run at once in development
-and tests, by `manage.py db_worker` in production. A report's alerts are queued when it is
-published, or, for scheduled reports, by `manage.py send_due_alerts` run every few minutes.
+and tests, by `manage.py db_worker` in production. Publishing a report queues its alerts
+(`announce`): to run as soon as the publication is committed, or at a scheduled report's
+time. `manage.py send_due_alerts` is a safety net for anything that slipped through.
 """
 
+import email.policy
 import hashlib
+import logging
 
 from django.conf import settings
 from django.core import signing
@@ -23,6 +26,8 @@ from reports.models import Country, Report
 from .models import Announcement, Delivery, Subscriber
 
 CONFIRM_MAX_AGE = 3 * 24 * 3600
+
+logger = logging.getLogger(__name__)
 
 
 class RateLimited(Exception):
@@ -83,12 +88,12 @@ def request_subscription(*, email, prefs):
     token = token_for("confirm", email=email, **prefs)
     link = absolute(reverse("alerts:confirm", kwargs={"token": token}))
     context = {"link": link, "site_name": settings.SITE_NAME, "days": CONFIRM_MAX_AGE // 86400}
-    _send(
+    _message(
         to=email,
         subject=f"Confirm your {settings.SITE_NAME} alerts",
         template="alerts/email/confirm",
         context=context,
-    )
+    ).send()
 
 
 def confirm(data):
@@ -127,25 +132,51 @@ def subscriber_from(purpose, token):
 # Sending alerts
 
 
+def announce(report):
+    """Have subscribers told of `report` once, when it becomes public.
+
+    Called inside the transaction that publishes it: the announcement is queued only once
+    that transaction commits, so the task reads the report as published, never the state
+    before. A report public now is announced at once; a scheduled one is queued to run at
+    its publication time (`run_after`) for the worker. A backend that cannot wait (the
+    immediate one of development and tests) leaves scheduled reports to `send_due_alerts`.
+    """
+    report_id, at = report.pk, report.published_at
+    # Robust: a queue that fails must not turn a committed publication into an error page;
+    # the safety net announces the report later.
+    transaction.on_commit(lambda: _queue(report_id, at), robust=True)
+
+
+def _queue(report_id, at):
+    if at > timezone.now():
+        if not send_report_alerts.get_backend().supports_defer:
+            return
+        send_report_alerts.using(run_after=at).enqueue(report_id)
+    else:
+        send_report_alerts.enqueue(report_id)
+
+
 def announce_due_reports():
-    """Queue the alerts of every public report not yet announced (each exactly once)."""
+    """The safety net: queue the alerts of every public report not yet announced.
+
+    Each report is announced once however often this runs (the task claims the report's
+    `Announcement`); it catches scheduled reports when the task backend cannot wait, and
+    anything whose task was lost.
+    """
     due = Report.objects.public().filter(announcement__isnull=True)
     queued = 0
     for report_id in due.values_list("pk", flat=True):
-        try:
-            with transaction.atomic():
-                Announcement.objects.create(report_id=report_id)
-        except IntegrityError:
-            continue  # another process announced it first
         send_report_alerts.enqueue(report_id)
         queued += 1
     return queued
 
 
 def level_changed(report):
+    # A report not yet given a time (the editor's preview of a draft) counts as published now.
+    published_at = report.published_at or timezone.now()
     previous = (
         Report.objects.public()
-        .filter(country=report.country_id, published_at__lt=report.published_at)
+        .filter(country=report.country_id, published_at__lt=published_at)
         .order_by("-published_at", "-pk")
         .values_list("alert_level", flat=True)
         .first()
@@ -164,6 +195,11 @@ def recipients(report):
 
 @task()
 def send_report_alerts(report_id):
+    """Email a report's subscribers, if it is public and not yet announced.
+
+    Checked when the task runs, not when it was queued: a report unpublished or put off to
+    a later time since then is not announced by this run (the later time has its own task).
+    """
     report = (
         Report.objects.public()
         .select_related("country")
@@ -172,24 +208,35 @@ def send_report_alerts(report_id):
         .first()
     )
     if report is None:
-        return 0  # unpublished again before the alerts went out
+        return 0
+    try:
+        with transaction.atomic():
+            Announcement.objects.create(report=report)
+    except IntegrityError:
+        return 0  # announced already, by an earlier task or the safety net
     sent = 0
     for subscriber in recipients(report):
         try:
             with transaction.atomic():
                 delivery = Delivery.objects.create(subscriber=subscriber, report=report)
         except IntegrityError:
-            continue  # already sent by an earlier run
+            continue
         try:
-            send_alert(subscriber, report)
-        except Exception:
-            delivery.delete()  # not sent after all: a retry may try again
-            raise
+            alert_message(subscriber, report).send()
+        except Exception as error:
+            # One refused address must not stop the others; the editor sees it in the
+            # report's alert page.
+            logger.warning("Alert for report %s not sent", report_id, exc_info=True)
+            delivery.status = Delivery.Status.FAILED
+            delivery.error = f"{type(error).__name__}: {error}"[:2000]
+            delivery.save(update_fields=["status", "error"])
+            continue
         sent += 1
     return sent
 
 
-def send_alert(subscriber, report):
+def alert_message(subscriber, report):
+    """The alert email about `report` for `subscriber`, ready to send."""
     unsubscribe = unsubscribe_link(subscriber)
     context = {
         "report": report,
@@ -199,7 +246,7 @@ def send_alert(subscriber, report):
         "manage_url": manage_link(subscriber),
         "unsubscribe_url": unsubscribe,
     }
-    _send(
+    return _message(
         to=subscriber.email,
         subject=f"{report.headline}: {report.title}",
         template="alerts/email/alert",
@@ -211,8 +258,20 @@ def send_alert(subscriber, report):
     )
 
 
-def _send(*, to, subject, template, context, headers=None):
-    message = EmailMultiAlternatives(
+class Email(EmailMultiAlternatives):
+    """An email whose header lines are not folded before the 998 characters RFC 5322 allows.
+
+    Python folds at 78 by default, and a long link in `List-Unsubscribe`, having no space to
+    fold at, becomes an RFC 2047 encoded-word that mail programs' one-click unsubscribe
+    cannot read. Headers are still folded at spaces past the limit.
+    """
+
+    def message(self, *, policy=email.policy.default):
+        return super().message(policy=policy.clone(max_line_length=998))
+
+
+def _message(*, to, subject, template, context, headers=None):
+    message = Email(
         subject=subject,
         body=render_to_string(f"{template}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -220,4 +279,4 @@ def _send(*, to, subject, template, context, headers=None):
         headers=headers or {},
     )
     message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-    message.send()
+    return message

@@ -1,3 +1,5 @@
+from functools import wraps
+
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 
@@ -5,6 +7,19 @@ from genocidewatch.clients import client_ip
 
 from . import subscriptions
 from .forms import AlertPreferencesForm, SubscribeForm
+
+
+def private(view):
+    """For pages that show a subscriber's address: kept by no cache, the site's own and
+    nginx included (both store only what is marked public), nor by the browser."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    return wrapped
 
 
 def subscribe(request):
@@ -30,6 +45,7 @@ def sent(request):
     return render(request, "alerts/sent.html")
 
 
+@private
 def confirm(request, token):
     data = subscriptions.read_token("confirm", token, max_age=subscriptions.CONFIRM_MAX_AGE)
     if data is None:
@@ -40,6 +56,7 @@ def confirm(request, token):
     return render(request, "alerts/confirm.html", {"email": data["email"]})
 
 
+@private
 def manage(request, token):
     subscriber = subscriptions.subscriber_from("manage", token)
     if subscriber is None:
@@ -56,6 +73,7 @@ def manage(request, token):
 # Mail programs send the one-click unsubscribe as a bare POST (RFC 8058), without the
 # site's CSRF cookie; the signed link itself is the proof that the request is genuine.
 @csrf_exempt
+@private
 def unsubscribe(request, token):
     subscriber = subscriptions.subscriber_from("unsubscribe", token)
     if request.method == "POST":

@@ -182,17 +182,14 @@ def report_return(report, *, user, note, request=None):
 
 
 @_takes("publish", "schedule")
+@transaction.atomic
 def report_publish(report, *, user, at=None, request=None):
     """Publish now, or at `at`: a time in the future schedules the report."""
     now = timezone.now()
     at = at or now
     scheduled = at > now
     when = timezone.localtime(at)
-    if not scheduled:
-        # Subscribers hear of it once the publication is committed; a scheduled report is
-        # announced by `manage.py send_due_alerts` when its time has come.
-        transaction.on_commit(alerts.announce_due_reports)
-    return _move(
+    published = _move(
         STEPS["schedule" if scheduled else "publish"],
         report,
         user=user,
@@ -204,6 +201,10 @@ def report_publish(report, *, user, at=None, request=None):
         published_by=user,
         review_note="",
     )
+    # Queued when this transaction commits, about this report as just saved: at once, or
+    # at its scheduled time.
+    alerts.announce(published)
+    return published
 
 
 @_takes("unpublish")
