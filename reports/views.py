@@ -14,6 +14,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 
+from staff.policy import second_factor_given
+
 from . import citations, images, search, serving
 from .forms import RecommendationFilterForm, ReportFilterForm
 from .models import Addressee, AlertLevel, Attachment, Country, Recommendation, Report, Stage
@@ -22,8 +24,15 @@ logger = logging.getLogger(__name__)
 
 
 def can_preview(user):
-    """Staff who may change reports see drafts and scheduled reports at their public URLs."""
-    return user.is_active and user.is_staff and user.has_perm("reports.change_report")
+    """Staff who may change reports see drafts and scheduled reports at their public URLs,
+    once they have given the second factor their account has or must have: a session
+    signed in with the password alone sees what an anonymous reader sees."""
+    return (
+        user.is_active
+        and user.is_staff
+        and user.has_perm("reports.change_report")
+        and second_factor_given(user)
+    )
 
 
 def visible_reports(request):
