@@ -14,6 +14,7 @@ from reports.models import Report
 
 from . import factories
 from .browser import screenshot
+from .test_browser_accessibility import axe_violations
 from .test_browser_staff import PASSWORD, sign_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migrated_data")]
@@ -93,3 +94,22 @@ def page_text(page, url):
     response = page.goto(url)
     assert response.status == 200
     return page.content()
+
+
+@pytest.mark.usefixtures("passkeys_on_live_server")
+def test_an_author_adds_a_passkey_and_recovery_codes_from_sign_in_security(open_page, author):
+    page = sign_in(open_page, author)
+    credentials_on_device = add_virtual_authenticator(page)
+    page.get_by_role("link", name="Sign-in security").click()
+    expect(page.get_by_text("None yet.")).to_be_visible()
+    page.get_by_role("button", name="Add a passkey").click()
+    expect(page.get_by_text("not used yet")).to_be_visible()
+    assert len(credentials_on_device()) == 1
+
+    page.get_by_role("button", name="Make new recovery codes").click()
+    expect(page.get_by_role("heading", name="Your new recovery codes")).to_be_visible()
+    assert page.locator(".recovery-codes__list code").count() == 10
+    screenshot(page, "sign-in-security")
+    violations = axe_violations(page)
+    assert not violations, "\n".join(violations)
+    assert page.csp_violations == []
