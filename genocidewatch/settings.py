@@ -149,6 +149,9 @@ AXES_CLIENT_IP_CALLABLE = "audit.models.client_ip"
 AXES_VERBOSE = False
 REQUIRE_2FA = env.bool("REQUIRE_2FA", default=not DEBUG)
 OTP_TOTP_ISSUER = SITE_NAME
+# Superusers manage people's devices in the admin, but never see an authenticator's secret
+# key or anyone's unused recovery codes there.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Passkeys (WebAuthn), the second factor staff should prefer; never a sign-in without the
 # password. A passkey belongs to one host name (the "relying party"), and browsers offer

@@ -10,7 +10,7 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
@@ -299,3 +299,13 @@ def test_a_reset_password_still_asks_for_the_second_factor(editor, mailoutbox, d
     # And the link is spent.
     spent = Client().get(link, follow=True).content.decode()
     assert "possibly because it has already been used" in spent
+
+
+def test_superusers_see_passkeys_but_no_secret_in_the_admin(client, django_user_model, editor):
+    chief = django_user_model.objects.create_superuser("chief", password="pw-chief-123")
+    device = StaticDevice.objects.create(user=editor, name="Recovery codes", confirmed=True)
+    StaticToken.objects.create(device=device, token="secretcd")
+    client.force_login(chief)
+    assert client.get("/admin/django_otp_webauthn/webauthncredential/").status_code == 200
+    page = client.get(f"/admin/otp_static/staticdevice/{device.pk}/change/").content.decode()
+    assert "secretcd" not in page
