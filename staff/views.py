@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -40,6 +41,10 @@ def _next_page(request):
     return reverse("admin:index")
 
 
+def _has_app(user):
+    return TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
+
+
 def _context(request, **extra):
     return {**admin.site.each_context(request), "next": _next_page(request), **extra}
 
@@ -61,7 +66,7 @@ def setup(request):
     user = request.user
     if has_authenticator(user) and not user.is_verified():
         return redirect("staff:verify")
-    if TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
+    if _has_app(user):
         messages.info(request, "Your authenticator app is already set up.")
         return redirect("staff:security")
     device = TOTPDevice.objects.devices_for_user(user, confirmed=False).first()
@@ -165,7 +170,7 @@ def _security_context(request, **extra):
         passkeys=WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by(
             "created_at"
         ),
-        has_app=TOTPDevice.objects.devices_for_user(user, confirmed=True).exists(),
+        has_app=_has_app(user),
         codes_left=StaticToken.objects.filter(device__user=user, device__confirmed=True).count(),
         **extra,
     )
@@ -197,20 +202,21 @@ def recovery_codes(request):
     if gate:
         return gate
     user = request.user
-    if not (has_passkey(user) or TOTPDevice.objects.devices_for_user(user, True).exists()):
+    if not (has_passkey(user) or _has_app(user)):
         messages.error(
             request,
             "Add a passkey or an authenticator app first: recovery codes stand in "
             "for one of them when it is lost.",
         )
         return redirect("staff:security")
-    device, _ = StaticDevice.objects.get_or_create(
-        user=user, defaults={"name": RECOVERY_DEVICE_NAME, "confirmed": True}
-    )
-    device.token_set.all().delete()
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
-    record(AuditEvent.Action.RECOVERY_CODES_MADE, request=request)
+    with transaction.atomic():  # the old set ends only if the new one is stored
+        device, _ = StaticDevice.objects.get_or_create(
+            user=user, defaults={"name": RECOVERY_DEVICE_NAME, "confirmed": True}
+        )
+        device.token_set.all().delete()
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+        record(AuditEvent.Action.RECOVERY_CODES_MADE, request=request)
     return render(request, "staff/security.html", _security_context(request, new_codes=codes))
 
 
