@@ -104,7 +104,11 @@ def test_an_author_adds_a_passkey_and_recovery_codes_from_sign_in_security(open_
     credentials_on_device = add_virtual_authenticator(page)
     # The script's wording arrives in a catalog of its own; however late that comes, the
     # button must work once it is shown.
-    page.route("**/jsi18n/", lambda route: (page.wait_for_timeout(1000), route.continue_()))
+    page.route(
+        "**/two-factor/passkeys/jsi18n/",
+        lambda route: (page.wait_for_timeout(1000), route.continue_()),
+        times=1,
+    )
     page.get_by_role("link", name="Sign-in security").click()
     expect(page.get_by_text("None yet.")).to_be_visible()
     page.get_by_role("button", name="Add a passkey").click()
