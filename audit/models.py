@@ -25,6 +25,10 @@ class AuditEvent(models.Model):
         LOCKED_OUT = "locked_out", "Sign-in paused after repeated failures"
         TWO_FACTOR_ON = "2fa_on", "Turned on two-factor sign-in"
         TWO_FACTOR_FAILED = "2fa_failed", "Gave a wrong sign-in code"
+        PASSKEY_ADDED = "passkey_added", "Registered a passkey"
+        RECOVERY_CODES_MADE = "recovery_made", "Made new recovery codes"
+        RECOVERY_CODE_USED = "recovery_used", "Signed in with a recovery code"
+        PASSWORD_RESET = "password_reset", "Set a new password from an emailed link"
 
     created_at = models.DateTimeField("when", auto_now_add=True, db_index=True)
     action = models.CharField(max_length=20, choices=Action, db_index=True)

@@ -7,6 +7,7 @@ Every variable is listed, with its default, in the README.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -101,6 +102,8 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
 ]
 
 MIDDLEWARE = [
@@ -151,6 +154,27 @@ AXES_CLIENT_IP_CALLABLE = "genocidewatch.clients.client_ip"
 AXES_VERBOSE = False
 REQUIRE_2FA = env.bool("REQUIRE_2FA", default=not DEBUG)
 OTP_TOTP_ISSUER = SITE_NAME
+# Superusers manage people's devices in the admin, but never see an authenticator's secret
+# key or anyone's unused recovery codes there.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Passkeys (WebAuthn), the second factor staff should prefer; never a sign-in without the
+# password. A passkey belongs to one host name (the "relying party"), and browsers offer
+# it only on a secure origin: https, or http://localhost. An IP address is never a
+# relying party, so in development passkeys work at http://localhost:<port>/, not at
+# 127.0.0.1. By default both follow SITE_URL, with localhost for a loopback address.
+_site = urlsplit(SITE_URL)
+_site_is_loopback = _site.hostname in ("127.0.0.1", "::1", "localhost")
+_site_host = "localhost" if _site_is_loopback else _site.hostname
+_site_port = f":{_site.port}" if _site.port else ""
+OTP_WEBAUTHN_RP_ID = env("WEBAUTHN_RP_ID", default=_site_host)
+OTP_WEBAUTHN_RP_NAME = SITE_NAME
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
+    "WEBAUTHN_ORIGINS", default=[f"{_site.scheme}://{_site_host}{_site_port}"]
+)
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+# A password reset link by email stays valid for an hour, and is spent once used.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_SECONDS", default=3600)
 
 ROOT_URLCONF = "genocidewatch.urls"
 

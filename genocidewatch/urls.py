@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap
 from django.shortcuts import redirect
 from django.templatetags.static import static
@@ -7,6 +8,8 @@ from django.urls import include, path
 
 from reports.sitemaps import SITEMAPS
 from reports.views import healthz, robots_txt
+from staff import passkeys
+from staff import views as staff_views
 
 admin.site.site_header = f"{settings.SITE_NAME} · staff"
 admin.site.site_title = f"{settings.SITE_NAME} staff"
@@ -21,7 +24,30 @@ def favicon(request):
 urlpatterns = [
     # Browsers ask for /favicon.ico on pages (the admin's) that do not name an icon.
     path("favicon.ico", favicon),
+    path("admin/two-factor/passkeys/", include(passkeys)),
     path("admin/two-factor/", include("staff.urls")),
+    # A forgotten staff password, by email. These are the names the admin's sign-in page
+    # and Django's reset views look for ("Forgotten your password or username?").
+    path(
+        "admin/password-reset/",
+        staff_views.PasswordResetView.as_view(),
+        name="admin_password_reset",
+    ),
+    path(
+        "admin/password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "admin/password-reset/<uidb64>/<token>/",
+        staff_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "admin/password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),

@@ -92,8 +92,17 @@ def can_publish(user):
 
 
 def can_preview(user):
-    """Staff who may change reports see drafts and scheduled reports at their public URLs."""
-    return user.is_active and user.is_staff and user.has_perm("reports.change_report")
+    """Staff who may change reports see drafts and scheduled reports at their public URLs,
+    once they have given the second factor their account has or must have: a session
+    signed in with the password alone sees what an anonymous reader sees."""
+    from staff.policy import second_factor_given  # staff.policy asks this module who publishes
+
+    return (
+        user.is_active
+        and user.is_staff
+        and user.has_perm("reports.change_report")
+        and second_factor_given(user)
+    )
 
 
 def may_take(user, step):

@@ -17,13 +17,29 @@ def must_use_two_factor(user):
     return settings.REQUIRE_2FA and (user.is_superuser or can_publish(user))
 
 
+def second_factor_given(user):
+    """Whether this session has given the second factor it owes, if it owes one.
+
+    False for staff who have a second factor (or must have one) but signed in with the
+    password alone: until they give it, they count as anonymous readers everywhere.
+    """
+    return verification_step(user) is None
+
+
+def _is_verified(user):
+    # OTPMiddleware gives request.user `is_verified`; a user object from anywhere else has
+    # given no second factor, so it is treated as not verified.
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified and is_verified())
+
+
 def verification_step(user):
     """Where a signed-in staff member must go before working in the admin, or None.
 
     "staff:verify" for anyone with an authenticator who has not yet given this session's
     code; "staff:setup" for an editor or superuser who must have one and has none.
     """
-    if not (user.is_authenticated and user.is_staff) or user.is_verified():
+    if not (user.is_authenticated and user.is_staff) or _is_verified(user):
         return None
     if has_authenticator(user):
         return "staff:verify"
