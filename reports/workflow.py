@@ -193,9 +193,15 @@ def report_return(report, *, user, note, request=None):
 @_takes("publish", "schedule")
 @transaction.atomic
 def report_publish(report, *, user, at=None, request=None):
-    """Publish now, or at `at`: a time in the future schedules the report."""
+    """Publish now, or at `at`: a time in the future schedules the report.
+
+    Published again after an unpublish, it keeps the date it was first public from: readers,
+    citations and feeds go on naming that date. Only a time the editor gives changes it."""
     now = timezone.now()
-    at = at or now
+    first_public = (
+        report.published_at if report.published_at and report.published_at <= now else None
+    )
+    at = at or first_public or now
     scheduled = at > now
     when = timezone.localtime(at)
     published = _move(

@@ -579,3 +579,29 @@ def test_every_step_in_the_table_is_offered_as_a_button_somewhere(client, author
                 assert f'name="_workflow" value="{step.name}"' in html
                 offered.add(step.name)
     assert offered == set(workflow.STEPS)
+
+
+def test_publishing_again_after_an_unpublish_keeps_the_first_publication_date(editor):
+    from reports import workflow
+
+    report = editable_report()
+    first = timezone.now() - timedelta(days=30)
+    with time_machine.travel(first, tick=False):
+        workflow.report_publish(report, user=editor)
+    report = workflow.report_unpublish(Report.objects.get(pk=report.pk), user=editor)
+    again = workflow.report_publish(report, user=editor)
+    assert again.published_at == first
+    assert again.is_public
+
+
+def test_an_editor_who_gives_a_time_moves_the_publication_date(editor):
+    from reports import workflow
+
+    report = editable_report()
+    with time_machine.travel(timezone.now() - timedelta(days=30), tick=False):
+        workflow.report_publish(report, user=editor)
+    report = workflow.report_unpublish(Report.objects.get(pk=report.pk), user=editor)
+    later = timezone.now() + timedelta(hours=2)
+    scheduled = workflow.report_publish(report, user=editor, at=later)
+    assert scheduled.published_at == later
+    assert scheduled.is_scheduled
