@@ -16,6 +16,8 @@ class AuditEvent(models.Model):
         PUBLISH = "publish", "Published"
         SCHEDULE = "schedule", "Scheduled"
         UNPUBLISH = "unpublish", "Unpublished"
+        CHANGES_STARTED = "changes_started", "Started changes to a published report"
+        CHANGES_PUBLISHED = "changes_published", "Published changes to a report"
         DELETE = "delete", "Deleted"
         RECOVER = "recover", "Recovered after deletion"
         RESTORE = "restore", "Restored an earlier revision"

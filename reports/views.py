@@ -26,6 +26,7 @@ from .models import (
     Report,
     Stage,
 )
+from .workflow import can_preview
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +107,17 @@ class ReportListView(CleanFilterAddress, ListView):
 class ReportDetailView(DetailView):
     def get_queryset(self):
         return visible_reports(self.request).for_page()
+
+    def get_object(self, queryset=None):
+        report = super().get_object(queryset)
+        # Staff see the pending changes to a published report at its address, under a
+        # banner; readers (and the page cache) never reach this branch.
+        if report.status == Report.Status.PUBLISHED and can_preview(self.request.user):
+            pending = Report.objects.for_page().filter(revises=report).first()
+            if pending is not None:
+                pending.live = report
+                return pending
+        return report
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

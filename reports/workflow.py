@@ -19,7 +19,8 @@ from django.utils import timezone
 from alerts import subscriptions as alerts
 from audit.models import AuditEvent, record
 
-from .models import Report
+from . import changes
+from .models import Correction, Report
 
 Status = Report.Status
 State = Report.State
@@ -32,7 +33,8 @@ class Step:
     sources: tuple  # the states (Report.State) it can be taken from
     permission: str
     action: str  # the audit event it writes
-    asks: str = ""  # what the step's own page asks first: "note", "time" or nothing
+    asks: str = ""  # what the step's own page asks first: "note", "time", "correction"
+    on: str = "both"  # "reports", "changes" (a working copy of a live report) or "both"
     run: Callable | None = None  # the function below that takes it
 
 
@@ -52,6 +54,7 @@ STEPS = {
             (State.DRAFT, State.IN_REVIEW, State.SCHEDULED),
             "reports.publish_report",
             AuditEvent.Action.PUBLISH,
+            on="reports",
         ),
         Step(
             "schedule",
@@ -60,6 +63,7 @@ STEPS = {
             "reports.publish_report",
             AuditEvent.Action.SCHEDULE,
             asks="time",
+            on="reports",
         ),
         Step(
             "return",
@@ -75,16 +79,30 @@ STEPS = {
             (State.PUBLIC, State.SCHEDULED),
             "reports.publish_report",
             AuditEvent.Action.UNPUBLISH,
+            on="reports",
+        ),
+        Step(
+            "publish_changes",
+            "Publish the changes…",
+            (State.DRAFT, State.IN_REVIEW),
+            "reports.publish_report",
+            AuditEvent.Action.CHANGES_PUBLISHED,
+            asks="correction",
+            on="changes",
         ),
     )
 }
 
 
 def can_edit(user, report):
-    """Authors change drafts; editors change reports in any state."""
+    """Authors change drafts; editors change drafts and reports in review. Nobody changes a
+    published report's row: its changes are made on a working copy and reviewed
+    (reports/changes.py), so readers only ever see what an editor approved."""
     if not user.has_perm("reports.change_report"):
         return False
-    return report is None or report.status == Status.DRAFT or can_publish(user)
+    if report is None or report.status == Status.DRAFT:
+        return True
+    return report.status == Status.IN_REVIEW and can_publish(user)
 
 
 def can_publish(user):
@@ -110,22 +128,32 @@ def may_take(user, step):
     return user.has_perm(step.permission)
 
 
+def _applies(step, report):
+    kind = "changes" if report.is_pending_changes else "reports"
+    return step.on in ("both", kind) and report.workflow_state in step.sources
+
+
+def _allowed(step, user, report):
+    # Submitting is the author's own act on a text they may change; the editor's steps
+    # need the editor's permission alone.
+    if step.name == "submit":
+        return may_take(user, step) and can_edit(user, report)
+    return may_take(user, step)
+
+
 def steps_for(user, report):
     """The steps this person can take on this report now, in the table's order."""
     if report is None:
         return []
-    state = report.workflow_state
     return [
-        step
-        for step in STEPS.values()
-        if state in step.sources and may_take(user, step) and can_edit(user, report)
+        step for step in STEPS.values() if _applies(step, report) and _allowed(step, user, report)
     ]
 
 
 def _check(step, report, user):
-    if not may_take(user, step) or not can_edit(user, report):
+    if not _allowed(step, user, report):
         raise PermissionDenied("Your role does not allow this step.")
-    if report.workflow_state not in step.sources:
+    if not _applies(step, report):
         raise ValidationError(
             "This report is %(state)s, so this step does not apply to it.",
             code="wrong_state",
@@ -232,3 +260,52 @@ def report_unpublish(report, *, user, request=None):
         comment="Unpublished.",
         status=Status.DRAFT,
     )
+
+
+def report_propose_changes(report, *, user, request=None):
+    """The working copy on which changes to a published report are written and reviewed."""
+    if not user.has_perm("reports.change_report"):
+        raise PermissionDenied("Your role does not allow changing reports.")
+    if report.status != Status.PUBLISHED or report.is_pending_changes:
+        raise ValidationError(
+            "Only a published report is changed through pending changes.", code="not_published"
+        )
+    with transaction.atomic():
+        live = Report.objects.select_for_update().get(pk=report.pk)
+        existing = Report.objects.filter(revises=live).first()
+        if existing is not None:
+            return existing
+        with reversion.create_revision():
+            reversion.set_user(user)
+            reversion.set_comment("Pending changes started from the published text.")
+            copy = changes.start_changes(live, user=user)
+        record(AuditEvent.Action.CHANGES_STARTED, request=request, actor=user, obj=live, detail="")
+        return copy
+
+
+@_takes("publish_changes")
+@transaction.atomic
+def report_publish_changes(copy, *, user, note="", minor=False, request=None):
+    """Publish a working copy's changes onto the live report, with a public note."""
+    step = STEPS["publish_changes"]
+    copy = Report.objects.select_for_update().get(pk=copy.pk)
+    _check(step, copy, user)
+    if not minor and not note.strip():
+        raise ValidationError(
+            "Say in a sentence what changed: readers see it under the report. Only a typo "
+            "fix may go without one.",
+            code="note_required",
+        )
+    live = Report.objects.select_for_update().get(pk=copy.revises_id)
+    comment = "Published changes" + (f": {note.strip()}" if note.strip() else " (typo fix).")
+    live.updated_by = user
+    live.edit_version = F("edit_version") + 1
+    with reversion.create_revision():
+        reversion.set_user(user)
+        reversion.set_comment(comment)
+        changes.apply_changes(copy, live)
+    live.refresh_from_db()
+    Correction.objects.create(report=live, note=note.strip(), minor=minor, made_by=user)
+    changes.discard(copy)
+    record(step.action, request=request, actor=user, obj=live, detail=comment)
+    return live

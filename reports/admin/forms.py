@@ -139,3 +139,35 @@ class AttachmentForm(forms.ModelForm):
                 # Facts first, so the model's own checks (the preview page) can use them.
                 uploads.attach_pdf(self.instance, upload, facts=facts)
         return cleaned
+
+
+class CorrectionForm(forms.Form):
+    note = forms.CharField(
+        label="Note for readers",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What changed and why, in a sentence. It is shown under the report with "
+        "today's date, e.g. “Corrected the number of people displaced from Mopti.”",
+    )
+    minor = forms.BooleanField(
+        label="This is only a typo fix",
+        required=False,
+        help_text="Spelling, punctuation or layout: a note may then be left out.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("minor") and not cleaned.get("note", "").strip():
+            self.add_error(
+                "note",
+                forms.ValidationError(
+                    "Say in a sentence what changed: readers see it under the report. Only a "
+                    "typo fix may go without one.",
+                    code="note_required",
+                ),
+            )
+        return cleaned
+
+    def step_arguments(self):
+        return {"note": self.cleaned_data["note"], "minor": self.cleaned_data["minor"]}

@@ -11,15 +11,15 @@ from reversion.admin import VersionAdmin
 
 from audit.models import AuditEvent, record
 
-from .. import workflow
+from .. import changes, workflow
 from ..models import Report
-from .forms import ReportAdminForm, ReturnForm, ScheduleForm
-from .history import compare_versions, report_versions
+from .forms import CorrectionForm, ReportAdminForm, ReturnForm, ScheduleForm
+from .history import compare_versions, report_versions, word_diff
 from .inlines import AttachmentInline, AuthorshipInline, RecommendationInline
 
 Status = Report.Status
 # What a step's own page asks for before it is taken (`workflow.Step.asks`).
-STEP_FORMS = {"note": ReturnForm, "time": ScheduleForm}
+STEP_FORMS = {"note": ReturnForm, "time": ScheduleForm, "correction": CorrectionForm}
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -97,6 +97,19 @@ class ReportAdmin(VersionAdmin):
             kwargs["widget"] = CheckboxSelectMultiple
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    def get_prepopulated_fields(self, request, obj=None):
+        # A working copy keeps its own address out of sight: publishing the changes never
+        # moves the live report's address.
+        if obj is not None and obj.is_pending_changes:
+            return {}
+        return super().get_prepopulated_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.is_pending_changes:
+            return [*fields, "slug"]
+        return fields
+
     def get_fieldsets(self, request, obj=None):
         if obj is None:  # A new report starts as a draft; there is nothing to publish yet.
             return [fs for fs in self.fieldsets if fs[0] != "Publication"]
@@ -105,7 +118,13 @@ class ReportAdmin(VersionAdmin):
     # Who may do what. Every path (form, inline, list, raw POST) comes through these.
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and workflow.can_edit(request.user, obj)
+        if not super().has_change_permission(request, obj):
+            return False
+        if getattr(request, "_keep_workflow_fields", None) is not None:
+            # Restoring a revision or recovering a deleted report: an editor's own decision,
+            # taken on the report whatever its state (revision_view and recover_view check).
+            return workflow.can_publish(request.user)
+        return workflow.can_edit(request.user, obj)
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and workflow.can_publish(request.user)
@@ -146,8 +165,13 @@ class ReportAdmin(VersionAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         report = self.get_object(request, object_id)
+        published = report is not None and report.status == Status.PUBLISHED
         extra_context = {
             **(extra_context or {}),
+            # A published report is read here; its changes are written on a working copy.
+            "workflow_read_only": published,
+            "pending_changes": Report.objects.filter(revises=report).first() if published else None,
+            "can_propose_changes": published and request.user.has_perm("reports.change_report"),
             "workflow_steps": workflow.steps_for(request.user, report)
             if report is not None and not getattr(request, "_keep_workflow_fields", None)
             else [],
@@ -181,6 +205,11 @@ class ReportAdmin(VersionAdmin):
                 name="reports_report_workflow",
             ),
             path(
+                "<int:object_id>/changes/",
+                self.admin_site.admin_view(self.propose_changes_view),
+                name="reports_report_propose_changes",
+            ),
+            path(
                 "<int:object_id>/history/compare/",
                 self.admin_site.admin_view(self.compare_view),
                 name="reports_report_compare",
@@ -207,13 +236,15 @@ class ReportAdmin(VersionAdmin):
             if form is None or form.is_valid():
                 arguments = form.step_arguments() if form else {}
                 try:
-                    workflow.take(
+                    result = workflow.take(
                         step.name, report, user=request.user, request=request, **arguments
                     )
                 except ValidationError as error:
                     messages.error(request, " ".join(error.messages))
                 else:
                     messages.success(request, f"“{report}”: {step.label.rstrip('…')}: done.")
+                    # Publishing changes removes their working copy: go to the live report.
+                    return redirect("admin:reports_report_change", result.pk)
                 return redirect("admin:reports_report_change", report.pk)
         elif form_class:
             form = form_class()
@@ -226,8 +257,30 @@ class ReportAdmin(VersionAdmin):
             "step_label": step.label.rstrip("…"),
             "form": form,
             "media": self.media + form.media if form else self.media,
+            "differences": [
+                (label, word_diff(old, new))
+                for label, old, new in changes.differences(report.revises, report)
+            ]
+            if report.is_pending_changes
+            else None,
         }
         return TemplateResponse(request, "admin/reports/report/workflow.html", context)
+
+    def propose_changes_view(self, request, object_id):
+        report = get_object_or_404(Report, pk=object_id)
+        if request.method != "POST":
+            return redirect("admin:reports_report_change", report.pk)
+        try:
+            copy = workflow.report_propose_changes(report, user=request.user, request=request)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("admin:reports_report_change", report.pk)
+        messages.info(
+            request,
+            "Write your changes here. Readers keep seeing the published report until an "
+            "editor publishes the changes.",
+        )
+        return redirect("admin:reports_report_change", copy.pk)
 
     # History: compare, restore, recover.
 

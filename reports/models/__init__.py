@@ -2,7 +2,7 @@
 
 from .attachment import Attachment, Language
 from .files import release_stored_file
-from .report import Authorship, Recommendation, Report, ReportQuerySet
+from .report import Authorship, Correction, Recommendation, Report, ReportQuerySet
 from .vocabularies import (
     ALERT_LEVEL_DESCRIPTIONS,
     Addressee,
@@ -20,6 +20,7 @@ __all__ = [
     "Attachment",
     "Author",
     "Authorship",
+    "Correction",
     "Country",
     "FormerCountrySlug",
     "Language",

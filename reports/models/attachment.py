@@ -57,6 +57,11 @@ class Attachment(models.Model):
     preview = models.FileField(
         upload_to=preview_storage_name, max_length=200, blank=True, editable=False
     )
+    # On the edition of a working copy (pending changes): the live edition it stands for, so
+    # publishing the changes updates that edition in place and its address stays the same.
+    copied_from = models.ForeignKey(
+        "self", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

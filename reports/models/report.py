@@ -62,6 +62,7 @@ class ReportQuerySet(models.QuerySet):
             ),
             "attachments",
             models.Prefetch("authorships", queryset=Authorship.objects.select_related("author")),
+            "corrections",
         )
 
     def for_list(self):
@@ -195,6 +196,16 @@ class Report(models.Model):
     # Raised by one on every save; a form carries the number it was opened with, so a save
     # made on top of someone else's is noticed instead of silently overwriting it.
     edit_version = models.PositiveIntegerField(default=0, editable=False)
+    # Set on a working copy: the pending changes to a published report, edited and reviewed
+    # like a draft while readers keep the approved version (reports/changes.py).
+    revises = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.CASCADE,
+        related_name="pending_changes",
+    )
 
     objects = ReportQuerySet.as_manager()
 
@@ -270,7 +281,19 @@ class Report(models.Model):
         if self.is_scheduled:
             when = timezone.localtime(self.published_at)
             return f"Scheduled for {when.day} {when:%b %Y, %H:%M} {when.tzname()}"
+        if self.is_pending_changes:
+            return f"Changes to a published report: {self.get_status_display().lower()}"
         return self.get_status_display()
+
+    @property
+    def last_correction(self):
+        """The latest change published to this report (read from the prefetched list)."""
+        corrections = list(self.corrections.all())
+        return corrections[-1] if corrections else None
+
+    @property
+    def is_pending_changes(self):
+        return self.revises_id is not None
 
     @property
     def authors(self):
@@ -357,3 +380,32 @@ class Recommendation(models.Model):
 
     def __str__(self):
         return f"{self.addressee} {self.text}"
+
+
+class Correction(models.Model):
+    """A change published to a live report, with the note readers see about it."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="corrections")
+    note = models.TextField(
+        blank=True,
+        help_text="What changed and why, in a sentence readers will see under the report. "
+        "May be left empty only for a typo fix.",
+    )
+    minor = models.BooleanField(
+        "typo fix",
+        default=False,
+        help_text="Spelling, punctuation or layout only: nothing a reader relies on changed.",
+    )
+    made_at = models.DateTimeField(default=timezone.now)
+    made_by = staff_member()
+
+    class Meta:
+        ordering = ["made_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minor=True) | ~Q(note=""), name="correction_note_unless_typo_fix"
+            ),
+        ]
+
+    def __str__(self):
+        return self.note or "Typo fix"

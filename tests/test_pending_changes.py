@@ -1,0 +1,195 @@
+"""Changes to a published report are proposed, reviewed and published with a note; readers
+see only what an editor approved, and the report keeps its addresses and its date."""
+
+import pytest
+from django.test import Client
+from reversion.models import Version
+
+from audit.models import AuditEvent
+from reports.models import Attachment, Correction, Report
+
+from . import factories
+from .test_admin import change_form
+
+pytestmark = pytest.mark.django_db
+
+
+def admin_url(report, suffix):
+    return f"/admin/reports/report/{report.pk}/{suffix}"
+
+
+@pytest.fixture
+def live():
+    report = factories.published_report(
+        title="Mali Country Report 2023", summary="The approved summary."
+    )
+    factories.furnish(report)
+    return report
+
+
+def propose(client, report):
+    response = client.post(admin_url(report, "changes/"))
+    assert response.status_code == 302
+    return Report.objects.get(revises=report)
+
+
+def test_a_published_report_is_not_changed_in_place_even_by_an_editor(editor_client, live):
+    response = editor_client.post(
+        admin_url(live, "change/"), change_form(live, summary="Changed without review.")
+    )
+    assert response.status_code == 403
+    live.refresh_from_db()
+    assert live.summary == "The approved summary."
+    page = editor_client.get(admin_url(live, "change/")).content.decode()
+    assert "Propose changes" in page
+
+
+def test_proposed_changes_stay_private_until_an_editor_publishes_them(client, author, live):
+    client.force_login(author)
+    changes = propose(client, live)
+    assert changes.title == live.title and changes.status == Report.Status.DRAFT
+    assert list(changes.stages.all()) == list(live.stages.all())
+    assert changes.recommendations.count() == live.recommendations.count()
+    data = change_form(changes, summary="A corrected summary.")
+    data["_workflow"] = "submit"
+    client.post(admin_url(changes, "change/"), data)
+    client.post(admin_url(changes, "workflow/submit/"))
+    changes.refresh_from_db()
+    assert changes.status == Report.Status.IN_REVIEW
+
+    reader = Client().get(live.get_absolute_url()).content.decode()
+    assert "The approved summary." in reader and "A corrected summary." not in reader
+    assert Client().get(changes.get_absolute_url()).status_code == 404
+    assert "A corrected summary." not in Client().get("/reports/").content.decode()
+
+
+def test_staff_see_the_pending_version_at_the_public_address_under_a_banner(editor_client, live):
+    changes = propose(editor_client, live)
+    changes.summary = "A corrected summary."
+    changes.save()
+    page = editor_client.get(live.get_absolute_url())
+    html = page.content.decode()
+    assert "Pending changes, not public." in html and "A corrected summary." in html
+    assert "no-store" in page["Cache-Control"]
+
+
+def test_the_editor_sees_a_word_diff_and_must_write_a_note_for_readers(editor_client, live):
+    changes = propose(editor_client, live)
+    changes.summary = "The corrected summary."
+    changes.save()
+    page = editor_client.get(admin_url(changes, "workflow/publish_changes/")).content.decode()
+    assert "<del>approved</del>" in page and "<ins>corrected</ins>" in page
+
+    response = editor_client.post(admin_url(changes, "workflow/publish_changes/"), {"note": ""})
+    assert "Say in a sentence what changed" in response.content.decode()
+    live.refresh_from_db()
+    assert live.summary == "The approved summary."
+    assert Report.objects.filter(pk=changes.pk).exists()
+
+
+def test_published_changes_reach_readers_with_their_note_and_the_same_date(editor_client, live):
+    first_published = live.published_at
+    edition = live.attachments.get()
+    changes = propose(editor_client, live)
+    changes.summary = "The corrected summary."
+    changes.save()
+    Client().get(live.get_absolute_url())  # a reader's copy in the page cache
+
+    response = editor_client.post(
+        admin_url(changes, "workflow/publish_changes/"),
+        {"note": "Corrected the number of people displaced."},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == admin_url(live, "change/")
+    live.refresh_from_db()
+    assert live.summary == "The corrected summary."
+    assert live.published_at == first_published and live.is_public
+    assert not Report.objects.filter(pk=changes.pk).exists()
+    assert not Version.objects.get_for_object(changes).exists()  # never recoverable alone
+    assert live.attachments.get().pk == edition.pk  # the PDF keeps its address
+
+    html = Client().get(live.get_absolute_url()).content.decode()
+    assert "The corrected summary." in html
+    assert "Updated <time" in html and "Corrected the number of people displaced." in html
+    assert Correction.objects.get(report=live).made_by.username == "editor"
+    assert AuditEvent.objects.filter(action="changes_published", object_id=str(live.pk)).exists()
+    assert (
+        Version.objects.get_for_object(live)
+        .first()
+        .revision.comment.startswith("Published changes: Corrected")
+    )
+
+
+def test_a_typo_fix_may_go_without_a_note(editor_client, live):
+    changes = propose(editor_client, live)
+    changes.title = "Mali Country Report, 2023"
+    changes.save()
+    editor_client.post(admin_url(changes, "workflow/publish_changes/"), {"minor": "on"})
+    live.refresh_from_db()
+    assert live.title == "Mali Country Report, 2023"
+    assert "Typing errors corrected." in Client().get(live.get_absolute_url()).content.decode()
+
+
+def test_an_author_cannot_publish_changes_and_an_editor_can_return_them(
+    client, author, editor, live
+):
+    client.force_login(author)
+    changes = propose(client, live)
+    client.post(admin_url(changes, "workflow/submit/"))
+    assert (
+        client.post(admin_url(changes, "workflow/publish_changes/"), {"note": "x"}).status_code
+        == 403
+    )
+
+    client.force_login(editor)
+    client.post(admin_url(changes, "workflow/return/"), {"note": "Cite the source."})
+    changes.refresh_from_db()
+    assert changes.status == Report.Status.DRAFT and changes.review_note == "Cite the source."
+
+
+def test_a_replaced_pdf_in_the_changes_keeps_the_editions_address(
+    django_capture_on_commit_callbacks, editor_client, live, stored_files
+):
+    from reports import uploads
+
+    edition = live.attachments.get()
+    old_file = edition.file.name
+    changes = propose(editor_client, live)
+    clone = changes.attachments.get()
+    uploads.attach_pdf(clone, factories.pdf_upload("new.pdf", factories.pdf_bytes("New text")))
+    clone.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        editor_client.post(
+            admin_url(changes, "workflow/publish_changes/"), {"note": "A corrected PDF."}
+        )
+    updated = Attachment.objects.get(pk=edition.pk)
+    assert updated.report_id == live.pk and updated.file.name != old_file
+    assert b"New text" in b"".join(Client().get(updated.get_absolute_url()).streaming_content)
+
+
+def test_proposing_twice_opens_the_same_changes(editor_client, live):
+    assert propose(editor_client, live) == propose(editor_client, live)
+
+
+def test_pending_changes_appear_on_no_public_surface(editor_client, live):
+    changes = propose(editor_client, live)
+    changes.title = "Canary title 7f3a"
+    changes.summary = "Canary summary 7f3a"
+    changes.save()
+    reader = Client()
+    for url in [
+        "/",
+        "/reports/",
+        "/reports/?q=canary",
+        f"/countries/{live.country.slug}/",
+        "/feeds/reports/",
+        f"/countries/{live.country.slug}/feed/",
+        "/sitemap.xml",
+        "/recommendations/",
+        live.get_absolute_url(),
+        f"{live.get_absolute_url()}citation.ris",
+    ]:
+        response = reader.get(url, follow=True)
+        body = response.content if not response.streaming else b"".join(response.streaming_content)
+        assert b"7f3a" not in body, url
+        assert changes.slug.encode() not in body, url
