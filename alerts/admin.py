@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from genocidewatch.admin import ReadOnlyAdminMixin
 from reports.models import Report
 from reports.workflow import can_publish
 
@@ -58,7 +59,7 @@ def _deliveries(status):
 
 
 @admin.register(Announcement)
-class AnnouncementAdmin(admin.ModelAdmin):
+class AnnouncementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The reports whose alerts went out. Each has an alert page: the email as subscribers
     get it, and how many were sent and which failed. Editors only; nothing here is added or
     changed by hand."""
@@ -92,15 +93,6 @@ class AnnouncementAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return can_publish(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         return [

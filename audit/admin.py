@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
+from genocidewatch.admin import ReadOnlyAdminMixin
+
 from .models import AuditEvent, record
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Superusers read the log; nobody can add, change or delete a line of it."""
 
     list_display = ["created_at", "action", "actor_name", "object_repr", "ip_address"]
@@ -14,22 +16,12 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["actor_name", "object_repr", "detail", "ip_address"]
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
-    actions = None
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class RoleLoggingUserAdmin(UserAdmin):
