@@ -31,8 +31,10 @@ def test_subscribers_kept_when_their_models_moved_from_follow_to_alerts():
         moved = new.get_model("alerts", "Subscriber").objects.get()
         assert moved.email == "reader@example.org"
         assert [c.slug for c in moved.countries.all()] == ["mali"]
-        assert new.get_model("contenttypes", "ContentType").objects.filter(
-            app_label="alerts", model="subscriber"
-        ).exists()
+        assert (
+            new.get_model("contenttypes", "ContentType")
+            .objects.filter(app_label="alerts", model="subscriber")
+            .exists()
+        )
     finally:
         call_command("migrate", verbosity=0)
