@@ -442,3 +442,20 @@ def test_a_new_publication_appears_at_every_address_through_nginx_within_seconds
 
     assert left == [], f"still not showing the report after {POLL_SECONDS} s: {left}"
     record(summary("publication through nginx, showing it", changed))
+
+
+def test_after_a_quiet_spell_the_first_reader_gets_no_expired_copy_of_a_retracted_report(
+    proxy, app_env, editor
+):
+    """nginx hands out no expired copy while it asks the site again: an old page sent to the
+    first reader after nobody asked for a while would be kept as long as the quiet lasted."""
+    report = make_report(status=Report.Status.PUBLISHED, published_at=timezone.now())
+    paths = addresses(report)
+    read_through_the_proxy(proxy, paths)
+
+    committed, process = run_in_another_process(app_env, UNPUBLISH.format(slug=SLUG) + COMMITTED)
+    assert process.wait(timeout=30) == 0, process.stderr.read()
+    # Nobody asks until every copy nginx holds is past the deadline the site gave it.
+    time.sleep(max(0.0, committed + 2 - time.time()))
+
+    assert showing(proxy, paths) == []
