@@ -1,7 +1,11 @@
-"""Security headers the site sends with every response."""
+"""Security headers the site sends with every response, and who may keep it."""
+
+import time
 
 from django.conf import settings
 from django.http import HttpResponse
+
+from .serving import public_cache_control
 
 
 class PermissionsPolicyMiddleware:
@@ -64,12 +68,32 @@ class PublicCacheControlMiddleware:
             and response.status_code in (200, 404)
             and not personal
         ):
-            response["Cache-Control"] = (
-                f"public, max-age={settings.PUBLIC_PAGE_MAX_AGE}, "
-                f"s-maxage={settings.SHARED_CACHE_MAX_AGE}, must-revalidate"
+            response["Cache-Control"] = public_cache_control(
+                browser_seconds=settings.PUBLIC_PAGE_MAX_AGE
             )
         else:
             response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class ProxyCacheDeadlineMiddleware:
+    """Tell the shipped nginx to keep a public response no later than the end of this second.
+
+    nginx counts `s-maxage` in whole seconds from when a copy arrived, so with `s-maxage=1`
+    a copy taken just before a report was retracted would be sent for up to two seconds
+    more. `X-Accel-Expires: @<this second>` (read by nginx alone, never passed on to the
+    reader) ends it within the second instead; nginx then asks again with the ETag, and
+    gets a cheap 304 while nothing changed. First in MIDDLEWARE, so a stored page gets a
+    deadline of its own, not the one it was stored with.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.get("Cache-Control", "").startswith("public"):
+            response["X-Accel-Expires"] = f"@{int(time.time())}"
         return response
 
 

@@ -9,14 +9,26 @@ import re
 import unicodedata
 from urllib.parse import quote
 
+from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified, StreamingHttpResponse
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
 CHUNK = 64 * 1024
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 # A stored file is shown, never run: no scripts, no plugins, no same-origin rights.
 FILE_CSP = "default-src 'none'; sandbox"
+
+
+def public_cache_control(*, browser_seconds=0):
+    """Who may keep a public response, and for how long: shared caches (the shipped proxy, a
+    CDN) for `SHARED_CACHE_MAX_AGE` seconds at most, browsers for `browser_seconds`; both
+    then ask again (a 304 when unchanged). A retracted report therefore leaves every shared
+    cache within that bound; see "Caching" in the README."""
+    return (
+        f"public, max-age={browser_seconds}, s-maxage={settings.SHARED_CACHE_MAX_AGE}, "
+        "must-revalidate"
+    )
 
 
 def content_disposition(name, *, inline=True):
@@ -81,7 +93,9 @@ def _file_headers(response, *, etag, last_modified, private):
     if private:
         add_never_cache_headers(response)
     else:
-        patch_cache_control(response, public=True, max_age=3600)
+        # Kept no longer than a page: a retracted report's PDF, preview, image or card must
+        # go from shared caches as quickly as its page, and browsers ask again each time.
+        response["Cache-Control"] = public_cache_control()
     return response
 
 

@@ -107,7 +107,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: a stored page, with every header the layers below gave it, costs one cache
+    # Outside everything, stored pages included: when the shipped nginx must ask again.
+    "genocidewatch.middleware.ProxyCacheDeadlineMiddleware",
+    # Then: a stored page, with every header the layers below gave it, costs one cache
     # read. Pages are stored only from requests those layers let through, so an HTTP
     # request that SecurityMiddleware redirects to HTTPS never finds one.
     "genocidewatch.pagecache.PageCacheMiddleware",

@@ -43,6 +43,8 @@ def send(request, storage, name, *, public, last_modified, content_type, downloa
                 parameters={
                     "ResponseContentType": content_type,
                     "ResponseContentDisposition": serving.content_disposition(download_name),
+                    # The bucket's answer is kept by caches no longer than the site's own.
+                    "ResponseCacheControl": serving.public_cache_control(),
                 },
                 expire=settings.FILES_SIGNED_URL_SECONDS,
             )

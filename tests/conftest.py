@@ -98,6 +98,25 @@ def migrated_data(transactional_db):
     ).vocabulary_edits_to_editors(apps, None)
 
 
+def required(what, variable):
+    """A tool a test needs is missing: a failure in CI (`CI` set, or `variable`=1 as
+    .ci/run sets it), else a skip that says so."""
+    if os.environ.get(variable) == "1" or os.environ.get("CI"):
+        pytest.fail(f"{what} ({variable} or CI is set, so this is a failure)")
+    pytest.skip(f"{what} (skipped; with {variable}=1 this fails)")
+
+
+@pytest.fixture(scope="session")
+def nginx_binary():
+    """The system's nginx, to run the shipped configuration (apt-get install nginx)."""
+    import shutil
+
+    found = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
+    if not found:
+        required("nginx is not installed (apt-get install nginx)", "REQUIRE_NGINX")
+    return found
+
+
 # Browser tests ------------------------------------------------------------------------------
 
 

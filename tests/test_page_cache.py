@@ -125,6 +125,19 @@ def test_a_page_rendered_in_the_second_its_content_changed_has_no_last_modified(
     assert "ETag" in response
 
 
+def test_the_proxy_may_keep_a_page_until_the_end_of_the_second_it_was_sent(reader, report):
+    """nginx counts s-maxage in whole seconds from when a copy came; the deadline it is
+    given instead is the second the page left the site, stored pages included."""
+    sent = timezone.now().replace(microsecond=900_000)
+    with time_machine.travel(sent, tick=False):
+        first = page(reader, report.get_absolute_url())
+    with time_machine.travel(sent + timedelta(seconds=5), tick=False):
+        again = page(Client(), report.get_absolute_url())
+    assert (first["X-Page-Cache"], again["X-Page-Cache"]) == ("miss", "hit")
+    assert first["X-Accel-Expires"] == f"@{int(sent.timestamp())}"
+    assert again["X-Accel-Expires"] == f"@{int(sent.timestamp()) + 5}"
+
+
 def test_pages_differ_by_query_string(reader, report):
     page(reader, "/reports/")
     response = page(reader, "/reports/?country=ML")

@@ -5,7 +5,6 @@ import logging
 import os
 import re
 import runpy
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -53,16 +52,33 @@ def test_the_nginx_configuration_is_filled_in_and_keeps_nginx_variables(tmp_path
     assert "proxy_no_cache $cookie_sessionid $cookie_messages;" in conf
 
 
-@pytest.mark.skipif(not shutil.which("nginx"), reason="nginx is not installed")
-def test_nginx_accepts_the_configuration(tmp_path):
+@pytest.mark.nginx
+def test_nginx_accepts_the_configuration(tmp_path, nginx_binary):
     path = tmp_path / "nginx.conf"
     path.write_text(render_nginx_conf(tmp_path))
     result = subprocess.run(  # noqa: S603 - the system's nginx, checking our file
-        [shutil.which("nginx"), "-t", "-c", str(path), "-p", str(tmp_path)],
+        [nginx_binary, "-t", "-c", str(path), "-p", str(tmp_path)],
         capture_output=True,
         text=True,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_nginx_keeps_no_copy_past_the_applications_second(tmp_path):
+    """A retracted report must leave nginx within the bound the README gives: no expired
+    copy is sent while a fresher one is fetched, only while the application is down."""
+    conf = "\n".join(
+        line
+        for line in render_nginx_conf(tmp_path).splitlines()
+        if not line.strip().startswith("#")
+    )
+    assert "proxy_cache_revalidate on;" in conf
+    assert "proxy_cache_lock on;" in conf
+    assert "proxy_cache_use_stale error timeout http_500 http_502 http_503 http_504;" in conf
+    assert "updating" not in conf
+    assert "proxy_cache_background_update" not in conf
+    assert "proxy_cache_valid" not in conf  # the application's headers alone decide
+    assert "proxy_ignore_headers" not in conf
 
 
 def test_the_request_size_limit_matches_the_proxys(settings):

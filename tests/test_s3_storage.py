@@ -106,6 +106,8 @@ def test_a_public_pdf_is_handed_out_by_a_short_lived_signed_address(client, buck
     location = response["Location"]
     assert location.startswith(bucket.meta.endpoint_url)
     assert "X-Amz-Signature=" in location and "X-Amz-Expires=300" in location
+    # The bucket's answer is kept by shared caches no longer than the site's own.
+    assert "response-cache-control=public%2C%20max-age%3D0%2C%20s-maxage%3D1" in location
     with urllib.request.urlopen(location) as fetched:  # noqa: S310 - loopback test server
         assert fetched.read() == content
         assert fetched.headers["Content-Type"] == "application/pdf"

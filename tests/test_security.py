@@ -115,6 +115,7 @@ def test_staff_pages_previews_and_forms_are_never_stored(client, editor):
         assert "no-store" in response["Cache-Control"], url
         assert "public" not in response["Cache-Control"], url
         assert not response.has_header("ETag"), url
+        assert not response.has_header("X-Accel-Expires"), url
 
 
 def test_a_request_body_over_the_limit_is_refused_before_it_is_read(client, settings):
