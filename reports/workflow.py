@@ -32,6 +32,8 @@ class Step:
     label: str  # the button under a report
     sources: tuple  # the states (Report.State) it can be taken from
     permission: str
+    to: str  # the status it leaves the report in (Report.Status)
+    records: str  # the comment of the revision it keeps
     action: str  # the audit event it writes
     asks: str = ""  # what the step's own page asks first: "note", "time", "correction"
     on: str = "both"  # "reports", "changes" (a working copy of a live report) or "both"
@@ -46,6 +48,8 @@ STEPS = {
             "Submit for review",
             (State.DRAFT,),
             "reports.submit_report",
+            Status.IN_REVIEW,
+            "Submitted for review.",
             AuditEvent.Action.SUBMIT,
         ),
         Step(
@@ -53,6 +57,8 @@ STEPS = {
             "Publish now",
             (State.DRAFT, State.IN_REVIEW, State.SCHEDULED),
             "reports.publish_report",
+            Status.PUBLISHED,
+            "Published.",
             AuditEvent.Action.PUBLISH,
             on="reports",
         ),
@@ -61,6 +67,8 @@ STEPS = {
             "Schedule…",
             (State.DRAFT, State.IN_REVIEW, State.SCHEDULED),
             "reports.publish_report",
+            Status.PUBLISHED,
+            "Scheduled for {when}.",
             AuditEvent.Action.SCHEDULE,
             asks="time",
             on="reports",
@@ -70,6 +78,8 @@ STEPS = {
             "Return to the author…",
             (State.IN_REVIEW,),
             "reports.publish_report",
+            Status.DRAFT,
+            "Returned to the author.",
             AuditEvent.Action.RETURN,
             asks="note",
         ),
@@ -78,6 +88,8 @@ STEPS = {
             "Unpublish",
             (State.PUBLIC, State.SCHEDULED),
             "reports.publish_report",
+            Status.DRAFT,
+            "Unpublished.",
             AuditEvent.Action.UNPUBLISH,
             on="reports",
         ),
@@ -86,6 +98,8 @@ STEPS = {
             "Publish the changes…",
             (State.DRAFT, State.IN_REVIEW),
             "reports.publish_report",
+            Status.PUBLISHED,  # of the live report; the working copy is removed
+            "Published changes: {note}",
             AuditEvent.Action.CHANGES_PUBLISHED,
             asks="correction",
             on="changes",
@@ -162,16 +176,19 @@ def _check(step, report, user):
 
 
 @transaction.atomic
-def _move(step, report, *, user, request, comment, detail="", **fields):
+def _move(step, report, *, user, request, detail="", comment=None, **fields):
+    """Take `step` on the report: checked again under a row lock, then its status and
+    `fields` saved with a revision and an audit event."""
     locked = Report.objects.select_for_update().get(pk=report.pk)
     _check(step, locked, user)
+    locked.status = step.to
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.updated_by = user
     locked.edit_version = F("edit_version") + 1
     with reversion.create_revision():
         reversion.set_user(user)
-        reversion.set_comment(comment)
+        reversion.set_comment(comment or step.records)
         locked.save()
     locked.refresh_from_db()
     record(step.action, request=request, actor=user, obj=locked, detail=detail)
@@ -194,28 +211,12 @@ def _takes(*names):
 
 @_takes("submit")
 def report_submit(report, *, user, request=None):
-    return _move(
-        STEPS["submit"],
-        report,
-        user=user,
-        request=request,
-        comment="Submitted for review.",
-        status=Status.IN_REVIEW,
-    )
+    return _move(STEPS["submit"], report, user=user, request=request)
 
 
 @_takes("return")
 def report_return(report, *, user, note, request=None):
-    return _move(
-        STEPS["return"],
-        report,
-        user=user,
-        request=request,
-        comment="Returned to the author.",
-        detail=note,
-        status=Status.DRAFT,
-        review_note=note,
-    )
+    return _move(STEPS["return"], report, user=user, request=request, detail=note, review_note=note)
 
 
 @_takes("publish", "schedule")
@@ -232,14 +233,14 @@ def report_publish(report, *, user, at=None, request=None):
     at = at or first_public or now
     scheduled = at > now
     when = timezone.localtime(at)
+    step = STEPS["schedule" if scheduled else "publish"]
     published = _move(
-        STEPS["schedule" if scheduled else "publish"],
+        step,
         report,
         user=user,
         request=request,
-        comment=f"Scheduled for {when:%Y-%m-%d %H:%M %Z}." if scheduled else "Published.",
+        comment=step.records.format(when=f"{when:%Y-%m-%d %H:%M %Z}"),
         detail=f"Public from {when:%Y-%m-%d %H:%M %Z}",
-        status=Status.PUBLISHED,
         published_at=at,
         published_by=user,
         review_note="",
@@ -252,14 +253,7 @@ def report_publish(report, *, user, at=None, request=None):
 
 @_takes("unpublish")
 def report_unpublish(report, *, user, request=None):
-    return _move(
-        STEPS["unpublish"],
-        report,
-        user=user,
-        request=request,
-        comment="Unpublished.",
-        status=Status.DRAFT,
-    )
+    return _move(STEPS["unpublish"], report, user=user, request=request)
 
 
 def report_propose_changes(report, *, user, request=None):
@@ -297,7 +291,7 @@ def report_publish_changes(copy, *, user, note="", minor=False, request=None):
             code="note_required",
         )
     live = Report.objects.select_for_update().get(pk=copy.revises_id)
-    comment = "Published changes" + (f": {note.strip()}" if note.strip() else " (typo fix).")
+    comment = step.records.format(note=note.strip()) if note.strip() else "Published a typo fix."
     live.updated_by = user
     live.edit_version = F("edit_version") + 1
     with reversion.create_revision():

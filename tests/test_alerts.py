@@ -575,8 +575,10 @@ def test_list_unsubscribe_is_a_plain_link_in_the_raw_message(
 
 def test_make_run_links_emails_to_the_port_it_serves_on():
     def dry_run(**environment):
-        command = ["make", "--dry-run", "--always-make", "run", "PORT=9301"]
-        env = {k: v for k, v in os.environ.items() if k != "SITE_URL"} | environment
+        command = ["make", "--no-print-directory", "--dry-run", "--always-make", "run", "PORT=9301"]
+        # Run from `make test`, this make would inherit the outer one's flags and level.
+        outer = {"SITE_URL", "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES"}
+        env = {k: v for k, v in os.environ.items() if k not in outer} | environment
         result = subprocess.run(  # noqa: S603 - make, on our own Makefile
             command, cwd=ROOT, env=env, capture_output=True, text=True, check=True
         )

@@ -33,6 +33,7 @@ from django.db import connection
 from django.utils import timezone
 from PIL import Image
 
+from reports import uploads
 from reports.models import Recommendation, Report
 from sharing.cards import card_version
 
@@ -253,7 +254,7 @@ def make_report(**fields):
         summary=f"The situation in {WORD}.",
         **fields,
     )
-    report.lead_image = SimpleUploadedFile("lead.png", png(), "image/png")
+    uploads.set_lead_image(report, SimpleUploadedFile("lead.png", png(), "image/png"))
     report.lead_image_alt = "A teal square"
     report.save()
     factories.furnish(report, stages=(4, 7), recommendations=0, attachments=1)
