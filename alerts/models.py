@@ -52,6 +52,11 @@ class Delivery(models.Model):
 
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="+")
     report = models.ForeignKey("reports.Report", on_delete=models.CASCADE, related_name="+")
+    # Set when the email told of a change to a published report that moved its alert level;
+    # empty for the announcement of the report itself.
+    correction = models.ForeignKey(
+        "reports.Correction", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     sent_at = models.DateTimeField(auto_now_add=True, help_text="When it was sent or tried.")
     status = models.CharField(max_length=10, choices=Status, default=Status.SENT)
     error = models.TextField(blank=True, help_text="Why the mail server did not take it.")
@@ -59,7 +64,16 @@ class Delivery(models.Model):
     class Meta:
         db_table = "follow_delivery"
         constraints = [
-            models.UniqueConstraint(fields=["subscriber", "report"], name="one_alert_per_report")
+            models.UniqueConstraint(
+                fields=["subscriber", "report"],
+                condition=models.Q(correction__isnull=True),
+                name="one_alert_per_report",
+            ),
+            models.UniqueConstraint(
+                fields=["subscriber", "correction"],
+                condition=models.Q(correction__isnull=False),
+                name="one_alert_per_level_change",
+            ),
         ]
         verbose_name_plural = "deliveries"
 

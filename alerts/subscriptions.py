@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from reports.models import Country, Report
+from reports.models import AlertLevel, Country, Report
 
 from .models import Announcement, Delivery, Subscriber
 
@@ -235,20 +235,78 @@ def send_report_alerts(report_id):
     return sent
 
 
-def alert_message(subscriber, report):
-    """The alert email about `report` for `subscriber`, ready to send."""
+def announce_level_change(correction, *, previous_level):
+    """Tell subscribers of the country that published changes moved the report's alert
+    level (queued once the changes are committed). A correction that leaves the level as it
+    was is not announced: the page shows it, and nobody is emailed about a typo."""
+    correction_id = correction.pk
+    transaction.on_commit(
+        lambda: send_level_change_alerts.enqueue(correction_id, previous_level), robust=True
+    )
+
+
+@task()
+def send_level_change_alerts(correction_id, previous_level):
+    """Email every subscriber of the report's country (the "level changes only" ones
+    included) that its alert level changed, once each."""
+    from reports.models import Correction
+
+    correction = (
+        Correction.objects.select_related("report__country")
+        .filter(pk=correction_id, report__in=Report.objects.public())
+        .first()
+    )
+    if correction is None:
+        return 0
+    report = correction.report
+    subscribers = (
+        Subscriber.objects.filter(confirmed_at__isnull=False)
+        .filter(Q(all_reports=True) | Q(countries=report.country_id))
+        .distinct()
+    )
+    sent = 0
+    for subscriber in subscribers:
+        try:
+            with transaction.atomic():
+                delivery = Delivery.objects.create(
+                    subscriber=subscriber, report=report, correction=correction
+                )
+        except IntegrityError:
+            continue
+        try:
+            alert_message(
+                subscriber, report, correction=correction, previous_level=previous_level
+            ).send()
+        except Exception as error:
+            logger.warning("Level-change alert for report %s not sent", report.pk, exc_info=True)
+            delivery.status = Delivery.Status.FAILED
+            delivery.error = f"{type(error).__name__}: {error}"[:2000]
+            delivery.save(update_fields=["status", "error"])
+            continue
+        sent += 1
+    return sent
+
+
+def alert_message(subscriber, report, *, correction=None, previous_level=None):
+    """The alert email about `report` for `subscriber`, ready to send; with `correction`,
+    about published changes that moved its alert level from `previous_level`."""
     unsubscribe = unsubscribe_link(subscriber)
     context = {
         "report": report,
+        "correction": correction,
+        "previous_level": AlertLevel(previous_level).label if previous_level else "",
         "site_name": settings.SITE_NAME,
         "report_url": absolute(report.get_absolute_url()),
         "pdfs": [(a, absolute(a.get_absolute_url())) for a in report.attachments.all()],
         "manage_url": manage_link(subscriber),
         "unsubscribe_url": unsubscribe,
     }
+    subject = f"{report.headline}: {report.title}"
+    if correction is not None:
+        subject = f"Alert level changed: {subject}"
     return _message(
         to=subscriber.email,
-        subject=f"{report.headline}: {report.title}",
+        subject=subject,
         template="alerts/email/alert",
         context=context,
         headers={

@@ -291,6 +291,7 @@ def report_publish_changes(copy, *, user, note="", minor=False, request=None):
             code="note_required",
         )
     live = Report.objects.select_for_update().get(pk=copy.revises_id)
+    previous_level = live.alert_level
     comment = step.records.format(note=note.strip()) if note.strip() else "Published a typo fix."
     live.updated_by = user
     live.edit_version = F("edit_version") + 1
@@ -299,7 +300,11 @@ def report_publish_changes(copy, *, user, note="", minor=False, request=None):
         reversion.set_comment(comment)
         changes.apply_changes(copy, live)
     live.refresh_from_db()
-    Correction.objects.create(report=live, note=note.strip(), minor=minor, made_by=user)
+    correction = Correction.objects.create(
+        report=live, note=note.strip(), minor=minor, made_by=user
+    )
+    if live.alert_level != previous_level and live.is_public:
+        alerts.announce_level_change(correction, previous_level=previous_level)
     changes.discard(copy)
     record(step.action, request=request, actor=user, obj=live, detail=comment)
     return live

@@ -193,3 +193,40 @@ def test_pending_changes_appear_on_no_public_surface(editor_client, live):
         body = response.content if not response.streaming else b"".join(response.streaming_content)
         assert b"7f3a" not in body, url
         assert changes.slug.encode() not in body, url
+
+
+def test_changes_that_move_the_alert_level_are_emailed_to_the_countrys_subscribers(
+    django_capture_on_commit_callbacks, editor_client, live, mailoutbox
+):
+    from django.utils import timezone
+
+    from alerts.models import Subscriber
+
+    watcher = Subscriber.objects.create(
+        email="watcher@example.org",
+        all_reports=False,
+        level_changes_only=True,
+        confirmed_at=timezone.now(),
+    )
+    watcher.countries.add(live.country)
+    changes = propose(editor_client, live)
+    changes.alert_level = "warning"
+    changes.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        editor_client.post(
+            admin_url(changes, "workflow/publish_changes/"),
+            {"note": "Violence has eased since the ceasefire in the centre."},
+        )
+    (message,) = mailoutbox
+    assert message.to == ["watcher@example.org"]
+    assert message.subject.startswith("Alert level changed: ")
+    assert "changed from Genocide Emergency to Genocide Warning" in message.body
+    assert "Violence has eased" in message.body
+
+    # A later typo fix leaves the level as it is: nobody is emailed.
+    changes = propose(editor_client, live)
+    changes.title = "Mali Country Report, 2023"
+    changes.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        editor_client.post(admin_url(changes, "workflow/publish_changes/"), {"minor": "on"})
+    assert len(mailoutbox) == 1
