@@ -24,6 +24,15 @@ def split_name(name):
     return parts[-1], " ".join(parts[:-1])
 
 
+def _updated(report):
+    """ "Updated 30 November 2026: <note>" when changes were published since, else ""."""
+    correction = report.last_correction
+    if correction is None:
+        return ""
+    when = correction.made_at
+    return f"Updated {when.day} {when:%B %Y}" + (f": {correction.note}" if correction.note else "")
+
+
 def reference(report, url):
     """“Matthews, E. (2023). Mali Country Report 2023. Genocide Watch. https://…”"""
     names = []
@@ -35,7 +44,9 @@ def reference(report, url):
         names = [", ".join(names[:-1]) + ", & " + names[-1]]
     who = names[0] if names else settings.SITE_NAME
     year = report.published_at.year if report.published_at else report.year
-    return f"{who} ({year}). {report.title}. {settings.SITE_NAME}. {url}"
+    updated = report.last_correction
+    when = f"{year}, updated {updated.made_at.year}" if updated else f"{year}"
+    return f"{who} ({when}). {report.title}. {settings.SITE_NAME}. {url}"
 
 
 def _bibtex_escape(text):
@@ -68,7 +79,7 @@ def bibtex(report, url):
         ("year", str(date.year if date else report.year)),
         ("month", date.strftime("%b").lower() if date else ""),
         ("url", url),
-        ("note", report.get_alert_level_display()),
+        ("note", "; ".join(filter(None, [report.get_alert_level_display(), _updated(report)]))),
     ]
     body = ",\n".join(
         f"  {name} = {{{_bibtex_escape(value)}}}" if name != "month" else f"  month = {value}"
@@ -90,6 +101,7 @@ def ris(report, url):
         f"UR  - {url}",
         f"KW  - {report.country.name}",
         f"KW  - {report.get_alert_level_display()}",
+        f"N1  - {_updated(report)}" if _updated(report) else "",
         "ER  - ",
     ]
     return "\r\n".join(line for line in lines if line) + "\r\n"
@@ -113,6 +125,8 @@ def csl_json(report, url):
         "abstract": report.summary,
         "URL": url,
     }
+    if _updated(report):
+        item["note"] = _updated(report)
     return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
 
 

@@ -367,7 +367,9 @@ class AddresseeDetailView(DetailView):
 
 def report_citation(request, slug, fmt):
     report = get_object_or_404(
-        Report.objects.public().select_related("country").prefetch_related("authorships__author"),
+        Report.objects.public()
+        .select_related("country")
+        .prefetch_related("authorships__author", "corrections"),
         slug=slug,
     )
     if fmt not in citations.FORMATS:

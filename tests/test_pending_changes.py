@@ -230,3 +230,18 @@ def test_changes_that_move_the_alert_level_are_emailed_to_the_countrys_subscribe
     with django_capture_on_commit_callbacks(execute=True):
         editor_client.post(admin_url(changes, "workflow/publish_changes/"), {"minor": "on"})
     assert len(mailoutbox) == 1
+
+
+def test_citations_name_the_update_readers_were_told_of(editor_client, live):
+    changes = propose(editor_client, live)
+    changes.summary = "The corrected summary."
+    changes.save()
+    editor_client.post(
+        admin_url(changes, "workflow/publish_changes/"), {"note": "Corrected a figure."}
+    )
+    reader = Client()
+    for fmt in ("bib", "ris", "json"):
+        body = reader.get(f"{live.get_absolute_url()}citation.{fmt}").content.decode()
+        assert "Corrected a figure." in body, fmt
+    page = reader.get(live.get_absolute_url()).content.decode()
+    assert f", updated {live.corrections.get().made_at.year})" in page
