@@ -214,19 +214,27 @@ def send_report_alerts(report_id):
             Announcement.objects.create(report=report)
     except IntegrityError:
         return 0  # announced already, by an earlier task or the safety net
+    return _deliver(report, recipients(report))
+
+
+def _deliver(report, subscribers, **about):
+    """Send each subscriber the alert about `report` (and `about` a level change) once: a
+    delivery record claims it first, and a refused send is kept on that record."""
     sent = 0
-    for subscriber in recipients(report):
+    for subscriber in subscribers:
         try:
             with transaction.atomic():
-                delivery = Delivery.objects.create(subscriber=subscriber, report=report)
+                delivery = Delivery.objects.create(
+                    subscriber=subscriber, report=report, correction=about.get("correction")
+                )
         except IntegrityError:
-            continue
+            continue  # this subscriber has had it
         try:
-            alert_message(subscriber, report).send()
+            alert_message(subscriber, report, **about).send()
         except Exception as error:
             # One refused address must not stop the others; the editor sees it in the
             # report's alert page.
-            logger.warning("Alert for report %s not sent", report_id, exc_info=True)
+            logger.warning("Alert for report %s not sent", report.pk, exc_info=True)
             delivery.status = Delivery.Status.FAILED
             delivery.error = f"{type(error).__name__}: {error}"[:2000]
             delivery.save(update_fields=["status", "error"])
@@ -264,27 +272,7 @@ def send_level_change_alerts(correction_id, previous_level):
         .filter(Q(all_reports=True) | Q(countries=report.country_id))
         .distinct()
     )
-    sent = 0
-    for subscriber in subscribers:
-        try:
-            with transaction.atomic():
-                delivery = Delivery.objects.create(
-                    subscriber=subscriber, report=report, correction=correction
-                )
-        except IntegrityError:
-            continue
-        try:
-            alert_message(
-                subscriber, report, correction=correction, previous_level=previous_level
-            ).send()
-        except Exception as error:
-            logger.warning("Level-change alert for report %s not sent", report.pk, exc_info=True)
-            delivery.status = Delivery.Status.FAILED
-            delivery.error = f"{type(error).__name__}: {error}"[:2000]
-            delivery.save(update_fields=["status", "error"])
-            continue
-        sent += 1
-    return sent
+    return _deliver(report, subscribers, correction=correction, previous_level=previous_level)
 
 
 def alert_message(subscriber, report, *, correction=None, previous_level=None):
