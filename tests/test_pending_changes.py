@@ -245,3 +245,11 @@ def test_citations_name_the_update_readers_were_told_of(editor_client, live):
         assert "Corrected a figure." in body, fmt
     page = reader.get(live.get_absolute_url()).content.decode()
     assert f", updated {live.corrections.get().made_at.year})" in page
+
+
+def test_a_published_reports_admin_page_shows_its_text_as_readers_see_it(editor_client, live):
+    live.body = "<p>Militants seized the <strong>north</strong>.</p>"
+    live.save()
+    html = editor_client.get(admin_url(live, "change/")).content.decode()
+    assert "<p>Militants seized the <strong>north</strong>.</p>" in html
+    assert "&lt;p&gt;" not in html

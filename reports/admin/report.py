@@ -7,12 +7,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.safestring import mark_safe
 from reversion.admin import VersionAdmin
 
 from audit.models import AuditEvent, record
 
 from .. import changes, workflow
 from ..models import Report
+from ..richtext import sanitize_html
 from .forms import CorrectionForm, ReportAdminForm, ReturnForm, ScheduleForm
 from .history import compare_versions, report_versions, word_diff
 from .inlines import AttachmentInline, AuthorshipInline, RecommendationInline
@@ -113,7 +115,20 @@ class ReportAdmin(VersionAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is None:  # A new report starts as a draft; there is nothing to publish yet.
             return [fs for fs in self.fieldsets if fs[0] != "Publication"]
+        if not self.has_change_permission(request, obj):
+            # Read, not edited (changes go through pending changes): the text as readers
+            # see it, not its markup.
+            return [
+                (name, {**options, "fields": ["text_as_published"]})
+                if options["fields"] == ["body"]
+                else (name, options)
+                for name, options in self.fieldsets
+            ]
         return self.fieldsets
+
+    @admin.display(description="Body")
+    def text_as_published(self, report):
+        return mark_safe(sanitize_html(report.body))  # noqa: S308 - sanitised on save and here
 
     # Who may do what. Every path (form, inline, list, raw POST) comes through these.
 
