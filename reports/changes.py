@@ -8,6 +8,8 @@ copies its content onto the live report, editions updated in place so their addr
 the same, and removes the copy.
 """
 
+import uuid
+
 from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 from django.utils.html import strip_tags
@@ -52,7 +54,8 @@ def _value(row, name):
 
 
 def copy_slug(report):
-    return f"{report.slug[:170]}-pending-changes"
+    # Never one a report could already have: the random part makes it the copy's alone.
+    return f"{report.slug[:150]}-pending-changes-{uuid.uuid4().hex[:12]}"
 
 
 def start_changes(report, *, user):
@@ -65,6 +68,7 @@ def start_changes(report, *, user):
         slug=copy_slug(report),
         status=Report.Status.DRAFT,
         revises=report,
+        revises_version=report.edit_version,
         updated_by=user,
     )
     copy.save()
@@ -90,7 +94,6 @@ def apply_changes(copy, live):
     old_images = set(live.image_names)
     for name in CONTENT_FIELDS:
         setattr(live, name, _value(copy, name))
-    live.save()
     live.stages.set(copy.stages.all())
     live.authorships.all().delete()
     Authorship.objects.bulk_create(
@@ -113,6 +116,9 @@ def apply_changes(copy, live):
         kept.add(edition.pk)
     for dropped in live.attachments.filter(~Q(pk__in=kept)):
         dropped.delete()
+    # Saved last: the revision taken on this save follows the byline, recommendations and
+    # editions as they now are (rows made in bulk send no signal of their own).
+    live.save()
     storage = Report._meta.get_field("lead_image").storage
     for name in old_images - set(live.image_names):
         release_stored_file(storage, name)
@@ -142,7 +148,8 @@ def differences(live, copy):
 
     def editions(report):
         return "\n".join(
-            f"{e.display_title} ({e.original_name}, SHA-256 {e.sha256[:12]}…)"
+            f"{e.display_title} ({e.get_language_display()}, {e.original_name}, SHA-256 "
+            f"{e.sha256[:12]}…, preview page {e.preview_page})"
             for e in report.attachments.all()
         )
 
@@ -158,7 +165,10 @@ def differences(live, copy):
         ("Byline", byline),
         ("Recommendations", recommendations),
         ("PDF editions", editions),
-        ("Lead image", lambda r: f"{r.lead_image.name} {r.lead_image_alt}".strip()),
+        ("Lead image", lambda r: r.lead_image.name),
+        ("Description of the image", lambda r: r.lead_image_alt),
+        ("Caption", lambda r: r.lead_image_caption),
+        ("Credit", lambda r: r.lead_image_credit),
     ]
     found = []
     for label, read in parts:

@@ -111,8 +111,12 @@ class ReportDetailView(DetailView):
     def get_object(self, queryset=None):
         report = super().get_object(queryset)
         # Staff see the pending changes to a published report at its address, under a
-        # banner; readers (and the page cache) never reach this branch.
-        if report.status == Report.Status.PUBLISHED and can_preview(self.request.user):
+        # banner (`?published` shows them what readers see); readers never reach this.
+        if (
+            report.status == Report.Status.PUBLISHED
+            and "published" not in self.request.GET
+            and can_preview(self.request.user)
+        ):
             pending = Report.objects.for_page().filter(revises=report).first()
             if pending is not None:
                 pending.live = report

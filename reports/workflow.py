@@ -279,11 +279,20 @@ def report_propose_changes(report, *, user, request=None):
 
 @_takes("publish_changes")
 @transaction.atomic
-def report_publish_changes(copy, *, user, note="", minor=False, request=None):
-    """Publish a working copy's changes onto the live report, with a public note."""
+def report_publish_changes(copy, *, user, note="", minor=False, seen_version=None, request=None):
+    """Publish a working copy's changes onto the live report, with a public note.
+
+    `seen_version` is the copy's edit counter when the editor was shown the differences:
+    a save made since then is not published unseen."""
     step = STEPS["publish_changes"]
     copy = Report.objects.select_for_update().get(pk=copy.pk)
     _check(step, copy, user)
+    if seen_version is not None and seen_version != copy.edit_version:
+        raise ValidationError(
+            "Someone saved these changes after you opened this page. Look at the differences "
+            "again before publishing them.",
+            code="changes_saved_since",
+        )
     if not minor and not note.strip():
         raise ValidationError(
             "Say in a sentence what changed: readers see it under the report. Only a typo "
@@ -291,7 +300,14 @@ def report_publish_changes(copy, *, user, note="", minor=False, request=None):
             code="note_required",
         )
     live = Report.objects.select_for_update().get(pk=copy.revises_id)
-    previous_level = live.alert_level
+    if live.status != Status.PUBLISHED or live.edit_version != copy.revises_version:
+        raise ValidationError(
+            "The published report has changed since these changes were started (it was "
+            "unpublished, published again or restored), so publishing them would undo that. "
+            "Delete these changes and propose new ones from its current text.",
+            code="live_changed_since",
+        )
+    previous_level, previous_country = live.alert_level, live.country_id
     comment = step.records.format(note=note.strip()) if note.strip() else "Published a typo fix."
     live.updated_by = user
     live.edit_version = F("edit_version") + 1
@@ -300,11 +316,21 @@ def report_publish_changes(copy, *, user, note="", minor=False, request=None):
         reversion.set_comment(comment)
         changes.apply_changes(copy, live)
     live.refresh_from_db()
+    changes.discard(copy)
+    if not live.is_public:
+        # Scheduled: readers will meet this text first, so there is no update to tell of.
+        record(step.action, request=request, actor=user, obj=live, detail=comment)
+        return live
     correction = Correction.objects.create(
         report=live, note=note.strip(), minor=minor, made_by=user
     )
-    if live.alert_level != previous_level and live.is_public:
+    # Subscribers hear of a new level only when it is the country's level now: the report
+    # is its latest and stays about the same country.
+    if (
+        live.alert_level != previous_level
+        and live.country_id == previous_country
+        and Report.objects.current().filter(pk=live.pk).exists()
+    ):
         alerts.announce_level_change(correction, previous_level=previous_level)
-    changes.discard(copy)
     record(step.action, request=request, actor=user, obj=live, detail=comment)
     return live

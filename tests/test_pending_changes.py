@@ -253,3 +253,102 @@ def test_a_published_reports_admin_page_shows_its_text_as_readers_see_it(editor_
     html = editor_client.get(admin_url(live, "change/")).content.decode()
     assert "<p>Militants seized the <strong>north</strong>.</p>" in html
     assert "&lt;p&gt;" not in html
+
+
+def test_changes_begun_before_the_live_report_changed_are_not_published_over_it(
+    editor_client, editor, live
+):
+    from reports import workflow
+
+    changes = propose(editor_client, live)
+    changes.summary = "Old proposal."
+    changes.save()
+    live = workflow.report_unpublish(live, user=editor)
+    live = workflow.report_publish(live, user=editor)
+    response = editor_client.post(
+        admin_url(changes, "workflow/publish_changes/"), {"note": "An old proposal."}, follow=True
+    )
+    assert "has changed since these changes were started" in response.content.decode()
+    live.refresh_from_db()
+    assert live.summary == "The approved summary."
+    assert not live.corrections.exists()
+
+
+def test_changes_saved_after_the_editor_looked_at_them_are_not_published_unseen(
+    editor_client, live
+):
+    changes = propose(editor_client, live)
+    seen = changes.edit_version
+    changes.summary = "A change nobody reviewed."
+    changes.edit_version += 1
+    changes.save()
+    response = editor_client.post(
+        admin_url(changes, "workflow/publish_changes/"),
+        {"note": "Reviewed.", "seen_version": seen},
+        follow=True,
+    )
+    assert "Someone saved these changes after you opened this page" in response.content.decode()
+    live.refresh_from_db()
+    assert live.summary == "The approved summary."
+
+
+def test_the_revision_of_published_changes_holds_the_new_byline_and_recommendations(
+    editor_client, live
+):
+    changes = propose(editor_client, live)
+    changes.recommendations.update(text="should act now.")
+    editor_client.post(admin_url(changes, "workflow/publish_changes/"), {"note": "Sharper."})
+    revision = Version.objects.get_for_object(live).first().revision
+    kept = {v.content_type.model for v in revision.version_set.all()}
+    assert {"authorship", "recommendation", "attachment"} <= kept
+    texts = [
+        v.field_dict["text"]
+        for v in revision.version_set.all()
+        if v.content_type.model == "recommendation"
+    ]
+    assert texts and all(text == "should act now." for text in texts)
+
+
+def test_deleted_changes_are_never_offered_for_recovery(editor_client, live):
+    changes = propose(editor_client, live)
+    editor_client.post(admin_url(changes, "delete/"), {"post": "yes"})
+    assert not Report.objects.filter(pk=changes.pk).exists()
+    assert Report.objects.filter(pk=live.pk).exists()
+    assert not Version.objects.get_deleted(Report).filter(object_id=str(changes.pk)).exists()
+
+
+def test_a_level_change_on_an_older_report_emails_nobody(
+    django_capture_on_commit_callbacks, editor_client, live, mailoutbox
+):
+    from django.utils import timezone
+
+    from alerts.models import Subscriber
+
+    Subscriber.objects.create(email="all@example.org", confirmed_at=timezone.now())
+    factories.published_report(country=live.country, year=2024, slug="mali-2024")
+    changes = propose(editor_client, live)
+    changes.alert_level = "watch"
+    changes.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        editor_client.post(admin_url(changes, "workflow/publish_changes/"), {"note": "Revised."})
+    assert mailoutbox == []
+
+
+def test_staff_can_still_read_the_published_version_while_changes_are_pending(editor_client, live):
+    changes = propose(editor_client, live)
+    changes.summary = "A corrected summary."
+    changes.save()
+    html = editor_client.get(f"{live.get_absolute_url()}?published").content.decode()
+    assert "The approved summary." in html and "Pending changes, not public." not in html
+
+
+def test_changes_to_a_scheduled_report_leave_no_public_update_note(editor_client):
+    report = factories.scheduled_report(summary="Before.")
+    factories.furnish(report)
+    changes = propose(editor_client, report)
+    changes.summary = "After."
+    changes.save()
+    editor_client.post(admin_url(changes, "workflow/publish_changes/"), {"note": "Fixed."})
+    report.refresh_from_db()
+    assert report.summary == "After." and report.is_scheduled
+    assert not report.corrections.exists()

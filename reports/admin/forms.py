@@ -142,6 +142,8 @@ class AttachmentForm(forms.ModelForm):
 
 
 class CorrectionForm(forms.Form):
+    # The edit counter of the changes the editor is shown; a save since then is refused.
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     note = forms.CharField(
         label="Note for readers",
         required=False,
@@ -170,4 +172,8 @@ class CorrectionForm(forms.Form):
         return cleaned
 
     def step_arguments(self):
-        return {"note": self.cleaned_data["note"], "minor": self.cleaned_data["minor"]}
+        return {
+            "note": self.cleaned_data["note"],
+            "minor": self.cleaned_data["minor"],
+            "seen_version": self.cleaned_data["seen_version"],
+        }

@@ -159,13 +159,24 @@ class ReportAdmin(VersionAdmin):
         obj.refresh_from_db(fields=["edit_version"])
 
     def delete_model(self, request, obj):
-        self._keep_for_recovery(request, obj)
-        super().delete_model(request, obj)
+        self._delete(request, obj)
 
     def delete_queryset(self, request, queryset):
         for report in queryset:
-            self._keep_for_recovery(request, report)
-        super().delete_queryset(request, queryset)
+            self._delete(request, report)
+
+    def _delete(self, request, report):
+        # Pending changes are a working copy: deleted, they go with their drafting history
+        # and are never offered for recovery on their own.
+        pending = Report.objects.filter(revises=report).first()
+        if pending is not None:
+            changes.discard(pending)
+        if report.is_pending_changes:
+            changes.discard(report)
+            record(AuditEvent.Action.DELETE, request=request, obj=report, detail="Changes")
+            return
+        self._keep_for_recovery(request, report)
+        report.delete()
 
     def _keep_for_recovery(self, request, report):
         # A last revision taken just before deletion lets an editor recover the report with
@@ -185,7 +196,9 @@ class ReportAdmin(VersionAdmin):
             **(extra_context or {}),
             # A published report is read here; its changes are written on a working copy.
             "workflow_read_only": published,
-            "pending_changes": Report.objects.filter(revises=report).first() if published else None,
+            "pending_changes": Report.objects.filter(revises=report).first()
+            if report is not None
+            else None,
             "can_propose_changes": published and request.user.has_perm("reports.change_report"),
             "workflow_steps": workflow.steps_for(request.user, report)
             if report is not None and not getattr(request, "_keep_workflow_fields", None)
@@ -262,7 +275,7 @@ class ReportAdmin(VersionAdmin):
                     return redirect("admin:reports_report_change", result.pk)
                 return redirect("admin:reports_report_change", report.pk)
         elif form_class:
-            form = form_class()
+            form = form_class(initial={"seen_version": report.edit_version})
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

@@ -206,6 +206,9 @@ class Report(models.Model):
         on_delete=models.CASCADE,
         related_name="pending_changes",
     )
+    # On a working copy: the live report's edit counter when the copy was made. Publishing
+    # the changes is refused if the live report changed since (restored, unpublished…).
+    revises_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     objects = ReportQuerySet.as_manager()
 
