@@ -37,6 +37,9 @@ class Step:
     action: str  # the audit event it writes
     asks: str = ""  # what the step's own page asks first: "note", "time", "correction"
     on: str = "both"  # "reports", "changes" (a working copy of a live report) or "both"
+    # The author's own act on a text they may change; editors' steps need their permission
+    # alone.
+    needs_edit_right: bool = False
     run: Callable | None = None  # the function below that takes it
 
 
@@ -51,6 +54,7 @@ STEPS = {
             Status.IN_REVIEW,
             "Submitted for review.",
             AuditEvent.Action.SUBMIT,
+            needs_edit_right=True,
         ),
         Step(
             "publish",
@@ -148,11 +152,7 @@ def _applies(step, report):
 
 
 def _allowed(step, user, report):
-    # Submitting is the author's own act on a text they may change; the editor's steps
-    # need the editor's permission alone.
-    if step.name == "submit":
-        return may_take(user, step) and can_edit(user, report)
-    return may_take(user, step)
+    return may_take(user, step) and (not step.needs_edit_right or can_edit(user, report))
 
 
 def steps_for(user, report):

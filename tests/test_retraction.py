@@ -24,7 +24,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -143,6 +143,20 @@ def wait_until_answering(port, process, log):
     pytest.fail(f"Nothing answered on port {port} within {STARTUP_SECONDS} s:\n{log.read_text()}")
 
 
+@contextmanager
+def serving(command, port, log, **options):
+    """Run a server process (its output to `log`) until the block ends; its address."""
+    with log.open("w") as out:
+        process = subprocess.Popen(  # noqa: S603 - our gunicorn, or the system's nginx
+            command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, **options
+        )
+    try:
+        wait_until_answering(port, process, log)
+        yield f"127.0.0.1:{port}"
+    finally:
+        stop(process)
+
+
 def stop(process):
     with suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGTERM)
@@ -169,21 +183,9 @@ def app(app_env, tmp_path):
         "GUNICORN_WORKERS": "2",
         "GUNICORN_ACCESS_LOG": "",
     }
-    with log.open("w") as out:
-        process = subprocess.Popen(  # noqa: S603 - the project's own gunicorn
-            [str(Path(sys.executable).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py"]
-            + ["genocidewatch.wsgi"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        wait_until_answering(port, process, log)
-        yield f"127.0.0.1:{port}"
-    finally:
-        stop(process)
+    command = [str(Path(sys.executable).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py"]
+    with serving(command + ["genocidewatch.wsgi"], port, log, cwd=ROOT, env=env) as address:
+        yield address
 
 
 @pytest.fixture
@@ -211,19 +213,9 @@ def proxy(app, app_env, nginx_binary, tmp_path):
     log = run_dir / "stderr.log"
     # Its workers run as this test's user: they read the test's own folders.
     user = pwd.getpwuid(os.getuid()).pw_name
-    with log.open("w") as out:
-        process = subprocess.Popen(  # noqa: S603 - the system's nginx with our file
-            [nginx_binary, "-c", str(run_dir / "nginx.conf"), "-p", str(run_dir)]
-            + ["-g", f"daemon off; user {user};"],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        wait_until_answering(port, process, log)
-        yield f"127.0.0.1:{port}"
-    finally:
-        stop(process)
+    command = [nginx_binary, "-c", str(run_dir / "nginx.conf"), "-p", str(run_dir)]
+    with serving(command + ["-g", f"daemon off; user {user};"], port, log) as address:
+        yield address
 
 
 def fetch(address, path):
