@@ -6,7 +6,7 @@ PORT ?= 8000
 # Links in emails point at the address the site is served on, unless SITE_URL says otherwise.
 SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run serve test lint bench load install install-dev clean
+.PHONY: run serve test lint messages bench load install install-dev clean
 
 run: $(VENV)/.runtime-installed
 	$(BIN)/python manage.py migrate --no-input
@@ -25,6 +25,12 @@ test: $(VENV)/.dev-installed lint
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# After marking new strings: add them to every catalogue in locale/ and compile them (GNU
+# gettext's xgettext and msgfmt). Commit the .po and .mo files; `make run` needs neither tool.
+messages: $(VENV)/.runtime-installed
+	$(BIN)/python manage.py makemessages --all --no-location $(foreach dir,media staticfiles tests bench artifacts,--ignore=$(dir))
+	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 install: $(VENV)/.runtime-installed
 install-dev: $(VENV)/.dev-installed

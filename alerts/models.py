@@ -16,6 +16,11 @@ class Subscriber(models.Model):
     level_changes_only = models.BooleanField(
         default=False, help_text="Only when a country's alert level changes."
     )
+    language = models.CharField(
+        max_length=10,
+        default="en",
+        help_text="The language of the emails: a code from the site's languages (LANGUAGES).",
+    )
     confirmed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

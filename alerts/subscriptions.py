@@ -19,7 +19,8 @@ from django.db.models import Q
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from reports.models import AlertLevel, Country, Report
 
@@ -79,21 +80,35 @@ def preferences(subscriber):
         "all_reports": subscriber.all_reports,
         "countries": sorted(subscriber.countries.values_list("pk", flat=True)),
         "level_changes_only": subscriber.level_changes_only,
+        "language": subscriber.language,
     }
 
 
+def email_language(code):
+    """A language the site has, for a subscriber's emails; the default for anything else
+    (a link signed before subscribers chose, a language since taken off the site)."""
+    codes = [language for language, _ in settings.LANGUAGES]
+    return code if code in codes else settings.LANGUAGE_CODE
+
+
 def request_subscription(*, email, prefs):
-    """Send the one confirmation email. The same happens whatever the address's state, so
-    the response says nothing about who is subscribed."""
+    """Send the one confirmation email, in the language chosen on the form. The same
+    happens whatever the address's state, so the response says nothing about who is
+    subscribed."""
     token = token_for("confirm", email=email, **prefs)
-    link = absolute(reverse("alerts:confirm", kwargs={"token": token}))
-    context = {"link": link, "site_name": settings.SITE_NAME, "days": CONFIRM_MAX_AGE // 86400}
-    _message(
-        to=email,
-        subject=f"Confirm your {settings.SITE_NAME} alerts",
-        template="alerts/email/confirm",
-        context=context,
-    ).send()
+    with translation.override(email_language(prefs.get("language"))):
+        link = absolute(reverse("alerts:confirm", kwargs={"token": token}))
+        context = {
+            "link": link,
+            "site_name": settings.SITE_NAME,
+            "days": CONFIRM_MAX_AGE // 86400,
+        }
+        _message(
+            to=email,
+            subject=gettext("Confirm your %(site)s alerts") % {"site": settings.SITE_NAME},
+            template="alerts/email/confirm",
+            context=context,
+        ).send()
 
 
 def confirm(data):
@@ -108,6 +123,8 @@ def confirm(data):
 def apply_preferences(subscriber, prefs):
     subscriber.all_reports = prefs["all_reports"]
     subscriber.level_changes_only = prefs["level_changes_only"]
+    if "language" in prefs:
+        subscriber.language = email_language(prefs["language"])
     subscriber.save()
     subscriber.countries.set(Country.objects.filter(pk__in=prefs["countries"]))
 
@@ -275,33 +292,50 @@ def send_level_change_alerts(correction_id, previous_level):
     return _deliver(report, subscribers, correction=correction, previous_level=previous_level)
 
 
+def report_for_reader(report, language):
+    """The version of `report` to email a subscriber who reads `language`: (report, in the
+    original). Every report is sent in its original for now, with a sentence saying so in
+    any other language; once translations are public, this is the one place to return the
+    public translation in `language` instead."""
+    original = getattr(report, "language", None) or settings.LANGUAGE_CODE
+    return report, language != original
+
+
 def alert_message(subscriber, report, *, correction=None, previous_level=None):
-    """The alert email about `report` for `subscriber`, ready to send; with `correction`,
-    about published changes that moved its alert level from `previous_level`."""
-    unsubscribe = unsubscribe_link(subscriber)
-    context = {
-        "report": report,
-        "correction": correction,
-        "previous_level": AlertLevel(previous_level).label if previous_level else "",
-        "site_name": settings.SITE_NAME,
-        "report_url": absolute(report.get_absolute_url()),
-        "pdfs": [(a, absolute(a.get_absolute_url())) for a in report.attachments.all()],
-        "manage_url": manage_link(subscriber),
-        "unsubscribe_url": unsubscribe,
-    }
-    subject = f"{report.headline}: {report.title}"
-    if correction is not None:
-        subject = f"Alert level changed: {subject}"
-    return _message(
-        to=subscriber.email,
-        subject=subject,
-        template="alerts/email/alert",
-        context=context,
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
+    """The alert email about `report` for `subscriber`, ready to send, in the subscriber's
+    language; with `correction`, about published changes that moved its alert level from
+    `previous_level`."""
+    language = email_language(subscriber.language)
+    with translation.override(language):
+        shown, in_original = report_for_reader(report, language)
+        original = getattr(shown, "language", None) or settings.LANGUAGE_CODE
+        unsubscribe = unsubscribe_link(subscriber)
+        context = {
+            "report": shown,
+            "in_original": in_original,
+            "report_language": original,
+            "original_language": translation.get_language_info(original)["name_translated"],
+            "correction": correction,
+            "previous_level": AlertLevel(previous_level).label if previous_level else "",
+            "site_name": settings.SITE_NAME,
+            "report_url": absolute(shown.get_absolute_url()),
+            "pdfs": [(a, absolute(a.get_absolute_url())) for a in shown.attachments.all()],
+            "manage_url": manage_link(subscriber),
+            "unsubscribe_url": unsubscribe,
+        }
+        subject = f"{shown.headline}: {shown.title}"
+        if correction is not None:
+            subject = gettext("Alert level changed: %(subject)s") % {"subject": subject}
+        return _message(
+            to=subscriber.email,
+            subject=subject,
+            template="alerts/email/alert",
+            context=context,
+            headers={
+                "List-Unsubscribe": f"<{unsubscribe}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+        )
 
 
 class Email(EmailMultiAlternatives):

@@ -1,6 +1,7 @@
 from functools import wraps
 
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
 
 from genocidewatch.clients import client_ip
@@ -26,6 +27,8 @@ def subscribe(request):
     initial = {
         "what": request.GET.get("what", "all"),
         "countries": request.GET.getlist("countries"),
+        # Emails in the language of the page the reader subscribed on, unless they choose.
+        "language": get_language(),
     }
     form = SubscribeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

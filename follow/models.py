@@ -1,11 +1,12 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Platform(models.TextChoices):
     """Where the organisation can be followed. Each has an icon of ours in templates/icons/."""
 
     FACEBOOK = "facebook", "Facebook"
-    X = "x", "X (Twitter)"
+    X = "x", _("X (Twitter)")
     YOUTUBE = "youtube", "YouTube"
     INSTAGRAM = "instagram", "Instagram"
     LINKEDIN = "linkedin", "LinkedIn"
@@ -13,7 +14,7 @@ class Platform(models.TextChoices):
     BLUESKY = "bluesky", "Bluesky"
     TELEGRAM = "telegram", "Telegram"
     WHATSAPP = "whatsapp", "WhatsApp"
-    WEBSITE = "website", "Other website"
+    WEBSITE = "website", _("Other website")
 
 
 class FollowLink(models.Model):

@@ -120,6 +120,10 @@ MIDDLEWARE = [
     "genocidewatch.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language comes from the address alone (/fr/…, /ar/…, English unprefixed), never
+    # from a cookie or Accept-Language, so the page cache above, keyed by the full path,
+    # can never hand a page to a reader in another language (genocidewatch/languages.py).
+    "genocidewatch.languages.PathLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Outermost of the two below: it adds the ETag after the Cache-Control is decided.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -235,7 +239,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# The languages of the public site. English, the default, keeps the unprefixed addresses;
+# each other language has its own prefix (/fr/…, /ar/…). A language is added here and in
+# locale/ (see "Languages" in the README); Django knows which are written right to left.
 LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("fr", "Français"),
+    ("ar", "العربية"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates as the site writes them ("30 November 2026", "30 novembre 2026"), per language.
+FORMAT_MODULE_PATH = ["genocidewatch.formats"]
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

@@ -1,11 +1,13 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap
 from django.shortcuts import redirect
 from django.templatetags.static import static
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from genocidewatch.languages import default_language_redirect
 from reports.sitemaps import SITEMAPS
 from reports.views import healthz, robots_txt
 from staff import passkeys
@@ -52,7 +54,15 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
     path("healthz", healthz, name="healthz"),
+    # English is the default language, at the root: /en/… answers with the same page there.
+    re_path(rf"^{settings.LANGUAGE_CODE}/(?P<rest>.*)$", default_language_redirect),
+]
+# Every page readers see, in each language: English unprefixed, /fr/…, /ar/…
+# (genocidewatch/languages.py). Files that are the same in every language (PDF editions,
+# images) are reversed and served at their unprefixed address only.
+urlpatterns += i18n_patterns(
     path("", include("alerts.urls")),
     path("", include("sharing.urls")),
     path("", include("reports.urls")),
-]
+    prefix_default_language=False,
+)

@@ -8,6 +8,8 @@ import re
 import unicodedata
 
 from django.conf import settings
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 FORMATS = {
     "bib": ("application/x-bibtex; charset=utf-8", "bib"),
@@ -29,8 +31,10 @@ def _updated(report):
     correction = report.last_correction
     if correction is None:
         return ""
-    when = correction.made_at
-    return f"Updated {when.day} {when:%B %Y}" + (f": {correction.note}" if correction.note else "")
+    updated = gettext("Updated %(date)s") % {"date": date_format(correction.made_at, "DATE_FORMAT")}
+    if correction.note:
+        return gettext("%(updated)s: %(note)s") % {"updated": updated, "note": correction.note}
+    return updated
 
 
 def reference(report, url):
@@ -45,7 +49,11 @@ def reference(report, url):
     who = names[0] if names else settings.SITE_NAME
     year = report.published_at.year if report.published_at else report.year
     updated = report.last_correction
-    when = f"{year}, updated {updated.made_at.year}" if updated else f"{year}"
+    when = (
+        gettext("%(year)s, updated %(updated)s") % {"year": year, "updated": updated.made_at.year}
+        if updated
+        else f"{year}"
+    )
     return f"{who} ({when}). {report.title}. {settings.SITE_NAME}. {url}"
 
 

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure
+from django.utils.translation import gettext
 
 from .models import Country, Report, Stage
 from .views import to_renamed_country
@@ -17,10 +18,10 @@ class ReportFeed(Feed):
     feed_type = Atom1Feed
 
     def title(self, obj=None):
-        return f"{settings.SITE_NAME}: reports and alerts"
+        return gettext("%(site)s: reports and alerts") % {"site": settings.SITE_NAME}
 
     def subtitle(self, obj=None):
-        return "Country reports and genocide alerts, newest first."
+        return gettext("Country reports and genocide alerts, newest first.")
 
     def link(self, obj=None):
         return reverse("reports:list")
@@ -99,7 +100,7 @@ class CountryReportFeed(ReportFeed):
         return f"{settings.SITE_NAME}: {obj.name}"
 
     def subtitle(self, obj=None):
-        return f"Reports and alerts on {obj.name}, newest first."
+        return gettext("Reports and alerts on %(country)s, newest first.") % {"country": obj.name}
 
     def link(self, obj=None):
         return obj.get_absolute_url()
@@ -113,10 +114,17 @@ class StageReportFeed(ReportFeed):
         return get_object_or_404(Stage, number=number)
 
     def title(self, obj=None):
-        return f"{settings.SITE_NAME}: Stage {obj.number}, {obj.name}"
+        return gettext("%(site)s: Stage %(number)s, %(name)s") % {
+            "site": settings.SITE_NAME,
+            "number": obj.number,
+            "name": obj.name,
+        }
 
     def subtitle(self, obj=None):
-        return f"Reports that find a country at stage {obj.number}, {obj.name}."
+        return gettext("Reports that find a country at stage %(number)s, %(name)s.") % {
+            "number": obj.number,
+            "name": obj.name,
+        }
 
     def link(self, obj=None):
         return obj.get_absolute_url()

@@ -1,5 +1,7 @@
 from django import forms
 from django.db.models import Count
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import Addressee, AlertLevel, Country, Report, Stage
 
@@ -30,9 +32,13 @@ def facet_choices(field, values, anything, facet):
         if facet is None:
             choices.append((value, label))
         elif facet.get(value, 0):
-            choices.append((value, f"{label} ({facet[value]})"))
+            choices.append(
+                (value, gettext("%(label)s (%(count)s)") % {"label": label, "count": facet[value]})
+            )
         else:
-            choices.append((value, f"{label} (0, none with your other choices)"))
+            choices.append(
+                (value, gettext("%(label)s (0, none with your other choices)") % {"label": label})
+            )
             field.widget.unavailable.add(str(value))
     field.choices = choices
 
@@ -48,14 +54,16 @@ class ReportFilterForm(forms.Form):
     leave, so a reader sees what a choice would give before making it.
     """
 
-    q = forms.CharField(label="Search reports", required=False, max_length=200, widget=SearchInput)
-    submit_label = "Show reports"
-    country = forms.ChoiceField(label="Country", required=False, widget=FacetSelect)
-    stage = forms.TypedChoiceField(
-        label="Stage of genocide", required=False, coerce=int, widget=FacetSelect
+    q = forms.CharField(
+        label=_("Search reports"), required=False, max_length=200, widget=SearchInput
     )
-    alert = forms.ChoiceField(label="Alert level", required=False, widget=FacetSelect)
-    year = forms.TypedChoiceField(label="Year", required=False, coerce=int, widget=FacetSelect)
+    submit_label = _("Show reports")
+    country = forms.ChoiceField(label=_("Country"), required=False, widget=FacetSelect)
+    stage = forms.TypedChoiceField(
+        label=_("Stage of genocide"), required=False, coerce=int, widget=FacetSelect
+    )
+    alert = forms.ChoiceField(label=_("Alert level"), required=False, widget=FacetSelect)
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, widget=FacetSelect)
 
     def __init__(self, data):
         super().__init__(data)
@@ -73,10 +81,10 @@ class ReportFilterForm(forms.Form):
 
     def _set_choices(self, counts):
         for name, values, anything in [
-            ("country", self._countries, "Any country"),
-            ("stage", self._stages, "Any stage"),
-            ("alert", self._levels, "Any alert level"),
-            ("year", self._years, "Any year"),
+            ("country", self._countries, _("Any country")),
+            ("stage", self._stages, _("Any stage")),
+            ("alert", self._levels, _("Any alert level")),
+            ("year", self._years, _("Any year")),
         ]:
             facet_choices(self.fields[name], values, anything, counts.get(name))
 
@@ -129,11 +137,11 @@ class ReportFilterForm(forms.Form):
 class RecommendationFilterForm(forms.Form):
     """The filters of /recommendations/, each choice counted under the other filter."""
 
-    addressee = forms.ChoiceField(label="Addressed to", required=False, widget=FacetSelect)
-    country = forms.ChoiceField(label="About", required=False, widget=FacetSelect)
+    addressee = forms.ChoiceField(label=_("Addressed to"), required=False, widget=FacetSelect)
+    country = forms.ChoiceField(label=_("About"), required=False, widget=FacetSelect)
 
     LOOKUPS = {"addressee": "addressee__slug", "country": "report__country__slug"}
-    submit_label = "Show recommendations"
+    submit_label = _("Show recommendations")
 
     def __init__(self, data):
         super().__init__(data)
@@ -149,8 +157,12 @@ class RecommendationFilterForm(forms.Form):
         self._set_choices({})
 
     def _set_choices(self, counts):
-        facet_choices(self.fields["addressee"], self._addressees, "Anyone", counts.get("addressee"))
-        facet_choices(self.fields["country"], self._countries, "Any country", counts.get("country"))
+        facet_choices(
+            self.fields["addressee"], self._addressees, _("Anyone"), counts.get("addressee")
+        )
+        facet_choices(
+            self.fields["country"], self._countries, _("Any country"), counts.get("country")
+        )
 
     def apply(self, recommendations, *, skip=None):
         cleaned = getattr(self, "cleaned_data", {})

@@ -5,7 +5,16 @@ from django.urls import reverse
 from .models import Addressee, Country, Report, Stage
 
 
-class ReportSitemap(Sitemap):
+class LanguagesSitemap(Sitemap):
+    """Every page once per language (settings.LANGUAGES), each entry naming the page in the
+    other languages and the default one (x-default) for search engines."""
+
+    i18n = True
+    alternates = True
+    x_default = True
+
+
+class ReportSitemap(LanguagesSitemap):
     def items(self):
         return Report.objects.public().newest_first()
 
@@ -13,7 +22,7 @@ class ReportSitemap(Sitemap):
         return report.updated_at
 
 
-class CountrySitemap(Sitemap):
+class CountrySitemap(LanguagesSitemap):
     def items(self):
         return (
             Country.objects.filter(reports__in=Report.objects.public())
@@ -25,19 +34,19 @@ class CountrySitemap(Sitemap):
         return country.last_change
 
 
-class StageSitemap(Sitemap):
+class StageSitemap(LanguagesSitemap):
     def items(self):
         return Stage.objects.all()
 
 
-class AddresseeSitemap(Sitemap):
+class AddresseeSitemap(LanguagesSitemap):
     def items(self):
         return Addressee.objects.filter(
             recommendations__report__in=Report.objects.public()
         ).distinct()
 
 
-class PageSitemap(Sitemap):
+class PageSitemap(LanguagesSitemap):
     def items(self):
         return [
             "reports:home",

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 
 from genocidewatch import storedfiles
+from genocidewatch.languages import language_neutral
 
 from . import citations, images, search
 from .forms import RecommendationFilterForm, ReportFilterForm
@@ -193,6 +194,7 @@ def _send_edition_file(request, attachment, fieldfile, **details):
     )
 
 
+@language_neutral
 def attachment_download(request, slug, pk, filename):
     attachment = _visible_attachment(request, slug, pk)
     if filename != attachment.filename:
@@ -208,6 +210,7 @@ def attachment_download(request, slug, pk, filename):
     )
 
 
+@language_neutral
 def report_image(request, slug, name):
     report = get_object_or_404(visible_reports(request), slug=slug)
     stored = {n.rsplit("/", 1)[-1]: n for n in report.image_names}
@@ -225,6 +228,7 @@ def report_image(request, slug, name):
     )
 
 
+@language_neutral
 def attachment_preview(request, slug, pk):
     attachment = _visible_attachment(request, slug, pk)
     if not attachment.preview:

@@ -1,18 +1,27 @@
 """Social cards: the 1200 x 630 picture a link to a report shows when it is shared.
 
-Drawn with Pillow from the report's own data, with the font Pillow ships, so nothing is
-fetched. A card is stored once per version of what it shows; when the headline, title,
-country, date or alert level changes, the version and so the card's address change too.
+Drawn with Pillow from the report's own data, so nothing is fetched, in the language of the
+page that names it (`/fr/…/card-….png` is drawn in French). Text is laid out with libraqm
+(HarfBuzz shaping and the Unicode bidirectional algorithm) in DejaVu Sans, so Arabic letters
+join and run right to left; Debian's fonts-dejavu-core and libfribidi0 provide them (see the
+README). Without them the card is still drawn, with the font Pillow ships, which has no Arabic.
+
+A card is stored once per version of what it shows; when the headline, title, country, date,
+alert level or language changes, the version and so the card's address change too.
 """
 
 import hashlib
 import io
-import textwrap
+import logging
+from functools import cache
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from PIL import Image, ImageDraw, ImageFont
+from django.utils import translation
+from django.utils.formats import date_format
+from PIL import Image, ImageDraw, ImageFont, features
 
 from genocidewatch import storedfiles
 from genocidewatch.storedfiles import Folder
@@ -21,19 +30,40 @@ WIDTH, HEIGHT = 1200, 630
 BAND = {"watch": "#f0c53c", "warning": "#a44a00", "emergency": "#8b1a1a"}
 BAND_INK = {"watch": "#1b1b1b", "warning": "#ffffff", "emergency": "#ffffff"}
 INK, MUTED = "#1b1b1b", "#4a4a4a"
+FONT_FILES = {
+    "regular": "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "bold": "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+}
+MARGIN = 64
+
+logger = logging.getLogger(__name__)
+
+
+def complex_layout_available():
+    """Whether Arabic can be shaped and laid out right to left here: libraqm (with FriBiDi)
+    for Pillow, and a font with Arabic letters."""
+    return features.check("raqm") and all(Path(f).exists() for f in FONT_FILES.values())
+
+
+@cache
+def _font(weight, size):
+    if complex_layout_available():
+        return ImageFont.truetype(FONT_FILES[weight], size, layout_engine=ImageFont.Layout.RAQM)
+    logger.warning("Cards drawn without libraqm or DejaVu Sans: Arabic will not be shaped")
+    return ImageFont.load_default(size=size)
 
 
 def _shown(report):
     when = report.published_at
-    date = f"{when.day} {when:%B %Y}" if when else ""
     return [
         settings.SITE_NAME,
         report.get_alert_level_display(),
         report.headline,
         report.title,
         report.country.name,
-        date,
+        date_format(when, "DATE_FORMAT") if when else "",
         report.alert_level,
+        translation.get_language() or settings.LANGUAGE_CODE,
     ]
 
 
@@ -49,31 +79,64 @@ def current_card_names():
     """The stored names of every report's card as it is now; older cards are not needed."""
     from reports.models import Report
 
-    return {card_name(report) for report in Report.objects.select_related("country")}
+    names = set()
+    for code, _ in settings.LANGUAGES:
+        with translation.override(code):
+            names |= {card_name(report) for report in Report.objects.select_related("country")}
+    return names
+
+
+def _lines(draw, text, font, width, most):
+    """`text` in at most `most` lines no wider than `width`, broken between words; a line
+    cut short ends with an ellipsis."""
+    lines, words = [], text.split()
+    while words and len(lines) < most:
+        line = words.pop(0)
+        while words and draw.textlength(f"{line} {words[0]}", font=font) <= width:
+            line = f"{line} {words.pop(0)}"
+        lines.append(line)
+    if words and lines:
+        lines[-1] += "…"
+    return lines
 
 
 def draw_card(report):
-    site, level_label, headline, title, country, date, level = _shown(report)
+    site, level_label, headline, title, country, date, level, language = _shown(report)
     image = Image.new("RGB", (WIDTH, HEIGHT), "white")
     draw = ImageDraw.Draw(image)
+    rtl = language.split("-")[0] in settings.LANGUAGES_BIDI
+    # Lines start at the right on a right-to-left card. Each string finds its own direction
+    # (an English title stays left to right inside an Arabic card), and shaping joins the
+    # Arabic letters, when libraqm is there.
+    start, anchor = (WIDTH - MARGIN, "r") if rtl else (MARGIN, "l")
+    shaped = {"language": language} if complex_layout_available() else {}
 
-    def font(size):
-        return ImageFont.load_default(size=size)
+    def write(y, text, weight, size, fill, at=None, anchor_for=None):
+        draw.text(
+            (start if at is None else at, y),
+            text,
+            font=_font(weight, size),
+            fill=fill,
+            anchor=(anchor_for or anchor) + "a",
+            **shaped,
+        )
 
     draw.rectangle((0, 0, WIDTH, 150), fill=BAND[level])
-    draw.text((64, 46), level_label.upper(), font=font(44), fill=BAND_INK[level])
+    write(46, level_label.upper(), "bold", 44, BAND_INK[level])
     y = 190
-    for line in textwrap.wrap(headline, 30)[:3]:
-        draw.text((64, y), line, font=font(64), fill=INK)
+    text_width = WIDTH - 2 * MARGIN
+    for line in _lines(draw, headline, _font("bold", 60), text_width, 3):
+        write(y, line, "bold", 60, INK)
         y += 78
-    for line in textwrap.wrap(title, 48)[:2]:
-        draw.text((64, y + 10), line, font=font(38), fill=MUTED)
+    for line in _lines(draw, title, _font("regular", 36), text_width, 2):
+        write(y + 10, line, "regular", 36, MUTED)
         y += 48
-    draw.line((64, HEIGHT - 100, WIDTH - 64, HEIGHT - 100), fill="#d9d9d9", width=2)
-    draw.text((64, HEIGHT - 78), site, font=font(36), fill=INK)
+    draw.line((MARGIN, HEIGHT - 100, WIDTH - MARGIN, HEIGHT - 100), fill="#d9d9d9", width=2)
+    write(HEIGHT - 78, site, "bold", 34, INK)
+    # The country and date sit at the other end of the foot.
     meta = " · ".join(part for part in (country, date) if part)
-    right = draw.textlength(meta, font=font(32))
-    draw.text((WIDTH - 64 - right, HEIGHT - 74), meta, font=font(32), fill=MUTED)
+    other_end, other_anchor = (MARGIN, "l") if rtl else (WIDTH - MARGIN, "r")
+    write(HEIGHT - 74, meta, "regular", 30, MUTED, at=other_end, anchor_for=other_anchor)
     out = io.BytesIO()
     image.save(out, "PNG", optimize=True)
     return out.getvalue()

@@ -7,6 +7,8 @@ reader clicks.
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
+from django.utils.translation import gettext
+
 
 @dataclass(frozen=True)
 class ShareLink:
@@ -37,5 +39,5 @@ def share_links(*, url, title):
         ),
         ShareLink("whatsapp", "WhatsApp", "https://wa.me/?" + _query(text=f"{title} {url}")),
         ShareLink("telegram", "Telegram", "https://t.me/share/url?" + _query(url=url, text=title)),
-        ShareLink("email", "Email", "mailto:?" + _query(subject=title, body=url)),
+        ShareLink("email", gettext("Email"), "mailto:?" + _query(subject=title, body=url)),
     ]

@@ -132,16 +132,16 @@ def addressees(reports):
     return [rec.addressee for r in reports for rec in r.recommendations.all()]
 
 
-def public_url_names():
+def public_url_names(patterns=None, namespace=None):
+    """Every named address, looking inside includes and the per-language patterns."""
     names = set()
-    for pattern in get_resolver().url_patterns:
-        namespace = getattr(pattern, "namespace", None)
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
         if str(pattern.pattern).startswith("admin/"):
             continue  # staff pages: behind sign-in, tested in their own modules
         if hasattr(pattern, "url_patterns"):
-            names |= {f"{namespace}:{p.name}" for p in pattern.url_patterns if p.name}
+            names |= public_url_names(pattern.url_patterns, pattern.namespace or namespace)
         elif pattern.name:
-            names.add(pattern.name)
+            names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
     return names
 
 

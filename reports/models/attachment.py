@@ -2,8 +2,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
-from genocidewatch.links import link
+from genocidewatch.links import neutral_link
 
 from ..filenames import attachment_storage_name, preview_storage_name, url_filename
 from ..pdfs import inspect_pdf
@@ -12,15 +13,15 @@ from .report import Report
 
 
 class Language(models.TextChoices):
-    ENGLISH = "en", "English"
-    FRENCH = "fr", "French"
-    SPANISH = "es", "Spanish"
-    PORTUGUESE = "pt", "Portuguese"
-    ARABIC = "ar", "Arabic"
-    RUSSIAN = "ru", "Russian"
-    CHINESE = "zh", "Chinese"
-    SWAHILI = "sw", "Swahili"
-    OTHER = "other", "Another language"
+    ENGLISH = "en", _("English")
+    FRENCH = "fr", _("French")
+    SPANISH = "es", _("Spanish")
+    PORTUGUESE = "pt", _("Portuguese")
+    ARABIC = "ar", _("Arabic")
+    RUSSIAN = "ru", _("Russian")
+    CHINESE = "zh", _("Chinese")
+    SWAHILI = "sw", _("Swahili")
+    OTHER = "other", _("Another language")
 
 
 class Attachment(models.Model):
@@ -84,7 +85,7 @@ class Attachment(models.Model):
                 release_stored_file(self.file.storage, old)
 
     def get_absolute_url(self):
-        return link(
+        return neutral_link(
             "reports:file",
             slug=self.report.slug,
             pk=self.pk,
@@ -100,7 +101,7 @@ class Attachment(models.Model):
         return url_filename(self.original_name)
 
     def get_preview_url(self):
-        return link("reports:preview", slug=self.report.slug, pk=self.pk)
+        return neutral_link("reports:preview", slug=self.report.slug, pk=self.pk)
 
     @property
     def download_name(self):

@@ -5,9 +5,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 
-from genocidewatch.links import link
+from genocidewatch.links import link, neutral_link
 
 from ..images import image_storage_name
 from ..richtext import EDITOR_EXTENSIONS, sanitize_html
@@ -94,9 +96,9 @@ class Report(models.Model):
     class Status(models.TextChoices):
         """What is stored. Whether a published report is public yet depends on the time."""
 
-        DRAFT = "draft", "Draft"
-        IN_REVIEW = "in_review", "In review"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        PUBLISHED = "published", _("Published")
 
     class State(models.TextChoices):
         """Where a report is in the workflow now: the status, with "published" told apart
@@ -255,7 +257,10 @@ class Report(models.Model):
     def headline(self):
         if self.headline_override:
             return self.headline_override
-        return f"{self.get_alert_level_display()} Alert: {self.country.name}"
+        return gettext("%(level)s Alert: %(country)s") % {
+            "level": self.get_alert_level_display(),
+            "country": self.country.name,
+        }
 
     @property
     def alert(self):
@@ -331,7 +336,7 @@ class Report(models.Model):
         return files[0]["height"] / files[0]["width"] if files else 0
 
     def image_url(self, name):
-        return link("reports:image", slug=self.slug, name=name.rsplit("/", 1)[-1])
+        return neutral_link("reports:image", slug=self.slug, name=name.rsplit("/", 1)[-1])
 
     @property
     def image_names(self):

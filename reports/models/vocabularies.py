@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from genocidewatch.links import link
@@ -117,11 +118,11 @@ class Addressee(models.Model):
     """Someone the organisation makes recommendations to, followed across reports."""
 
     class Kind(models.TextChoices):
-        STATE = "state", "State or government"
-        UN_BODY = "un_body", "United Nations body"
-        COURT = "court", "Court or tribunal"
-        REGIONAL = "regional", "Regional organisation"
-        OTHER = "other", "Other"
+        STATE = "state", _("State or government")
+        UN_BODY = "un_body", _("United Nations body")
+        COURT = "court", _("Court or tribunal")
+        REGIONAL = "regional", _("Regional organisation")
+        OTHER = "other", _("Other")
 
     name = models.CharField(
         max_length=150,
@@ -154,25 +155,25 @@ class Author(models.Model):
 
 
 class AlertLevel(models.TextChoices):
-    WATCH = "watch", "Genocide Watch"
-    WARNING = "warning", "Genocide Warning"
-    EMERGENCY = "emergency", "Genocide Emergency"
+    WATCH = "watch", _("Genocide Watch")
+    WARNING = "warning", _("Genocide Warning")
+    EMERGENCY = "emergency", _("Genocide Emergency")
 
     @property
     def description(self):
-        return ALERT_LEVEL_DESCRIPTIONS[self]
+        return str(ALERT_LEVEL_DESCRIPTIONS[self])  # in the language active now
 
 
 ALERT_LEVEL_DESCRIPTIONS = {
-    AlertLevel.WATCH: (
+    AlertLevel.WATCH: _(
         "Early signs are present: people are being sorted into “us” and “them”, and "
         "discrimination or dehumanising speech is taking hold."
     ),
-    AlertLevel.WARNING: (
+    AlertLevel.WARNING: _(
         "The process is under way: groups are organising, society is being polarised and "
         "preparations for violence against a group can be seen."
     ),
-    AlertLevel.EMERGENCY: (
+    AlertLevel.EMERGENCY: _(
         "A group is being persecuted or killed now, or mass killing is imminent: "
         "action is needed at once."
     ),

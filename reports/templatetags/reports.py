@@ -3,8 +3,10 @@ from html import unescape
 from urllib.parse import urljoin
 
 from django import template
-from django.utils.html import escape
+from django.utils.formats import number_format
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext, pgettext
 
 from ..richtext import sanitize_html
 
@@ -50,7 +52,41 @@ def file_size(num_bytes):
     if num_bytes is None:
         return ""
     if num_bytes < 1000:
-        return f"{num_bytes} bytes"
+        return ngettext("%(count)s byte", "%(count)s bytes", num_bytes) % {"count": num_bytes}
     if num_bytes < 1000 * 1000:
-        return f"{round(num_bytes / 1000)} KB"
-    return f"{num_bytes / 1000 / 1000:.1f} MB"
+        return gettext("%(size)s KB") % {"size": round(num_bytes / 1000)}
+    return gettext("%(size)s MB") % {"size": number_format(num_bytes / 1000 / 1000, 1)}
+
+
+def joined(items):
+    """Items as a sentence lists them in the page's language: “A, B and C”."""
+    items = [str(item) for item in items]
+    if len(items) < 2:
+        return "".join(items)
+    separator = pgettext("list separator", ", ")
+    first = separator.join(items[:-1])
+    if len(items) == 2:
+        return gettext("%(first)s and %(last)s") % {"first": first, "last": items[-1]}
+    return gettext("%(first)s, and %(last)s") % {"first": first, "last": items[-1]}
+
+
+@register.filter
+def stage_list(stages):
+    """“Stage 5: Organization, Stage 6: Polarization and Stage 8: Persecution”, each a link
+    to the stage's page."""
+    links = [
+        format_html(
+            '<a href="{}">{}</a>',
+            stage.get_absolute_url(),
+            gettext("Stage %(number)s: %(name)s") % {"number": stage.number, "name": stage.name},
+        )
+        for stage in stages
+    ]
+    return mark_safe(joined(links))  # noqa: S308 - each part escaped by format_html
+
+
+@register.filter
+def author_list(authors):
+    """“<span class="author">A</span>, <span class="author">B</span> and …”."""
+    names = [format_html('<span class="author">{}</span>', a.name) for a in authors]
+    return mark_safe(joined(names))  # noqa: S308 - each part escaped by format_html

@@ -10,7 +10,7 @@
     event.preventDefault();
     var status = link.parentNode.querySelector(".copy-status");
     navigator.clipboard.writeText(link.href).then(
-      function () { if (status) { status.textContent = "Link copied"; } },
+      function () { if (status) { status.textContent = status.getAttribute("data-copied") || "Link copied"; } },
       function () { window.location.href = link.href; }
     );
   }
