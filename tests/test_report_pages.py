@@ -91,7 +91,7 @@ def test_the_page_carries_the_full_address_of_itself_its_links_and_its_pdf_for_p
     site = "http://testserver"
     report_url = f"{site}{mali_report.get_absolute_url()}"
     assert f'<p class="print-only report__address">Read online: {report_url}</p>' in html
-    body = html[html.index('<div class="report__body">') : html.index("Since the coup")]
+    body = html[html.index('<div class="report__body"') : html.index("Since the coup")]
     assert re.findall(r'data-address="([^"]*)"', body) == [
         f"{site}/countries/mali/",
         "https://un.example/r?a=1&amp;b=2",

@@ -104,10 +104,10 @@ class Report(models.Model):
         """Where a report is in the workflow now: the status, with "published" told apart
         by the clock into public and scheduled."""
 
-        DRAFT = "draft", "Draft"
-        IN_REVIEW = "in_review", "Waiting for review"
-        SCHEDULED = "scheduled", "Scheduled"
-        PUBLIC = "public", "Public"
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("Waiting for review")
+        SCHEDULED = "scheduled", _("Scheduled")
+        PUBLIC = "public", _("Public")
 
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="reports")
     year = models.PositiveSmallIntegerField(
