@@ -8,13 +8,16 @@ change while a process runs, so each (name, arguments) pair is worked out once.
 from functools import lru_cache
 
 from django.urls import get_script_prefix, reverse
+from django.utils.translation import get_language
 
 
 @lru_cache(maxsize=50_000)
-def _reversed(viewname, args, kwargs, prefix):
+def _reversed(viewname, args, kwargs, prefix, language):
     return reverse(viewname, args=args, kwargs=dict(kwargs))
 
 
 def link(viewname, *args, **kwargs):
-    """`reverse(viewname, args=args, kwargs=kwargs)`, remembered."""
-    return _reversed(viewname, args, tuple(sorted(kwargs.items())), get_script_prefix())
+    """`reverse(viewname, args=args, kwargs=kwargs)`, remembered (per language: the same
+    page has an address of its own in each)."""
+    key = tuple(sorted(kwargs.items()))
+    return _reversed(viewname, args, key, get_script_prefix(), get_language())

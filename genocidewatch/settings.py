@@ -120,6 +120,7 @@ MIDDLEWARE = [
     "genocidewatch.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Outermost of the two below: it adds the ETag after the Cache-Control is decided.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -236,6 +237,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# (translations branch, minimal: the i18n branch owns these lines)
+LANGUAGES = [("en", "English"), ("fr", "Français"), ("ar", "العربية")]
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap
@@ -54,5 +55,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("alerts.urls")),
     path("", include("sharing.urls")),
-    path("", include("reports.urls")),
 ]
+# (translations branch, minimal: the i18n branch owns the language prefixes)
+urlpatterns += i18n_patterns(path("", include("reports.urls")), prefix_default_language=False)
