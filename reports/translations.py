@@ -19,6 +19,7 @@ import json
 
 import reversion
 from django.conf import settings
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
@@ -51,7 +52,8 @@ SHARED_FIELDS = [
 
 
 def language_name(code):
-    return dict(settings.LANGUAGES).get(code, code)
+    """The language's name in English, for staff: "French"."""
+    return LANG_INFO.get(code, {}).get("name") or dict(settings.LANGUAGES).get(code, code)
 
 
 def _value(row, name):
@@ -141,8 +143,8 @@ def languages_to_translate(original):
         .values_list("language", flat=True)
     )
     return [
-        (code, name)
-        for code, name in settings.LANGUAGES
+        (code, language_name(code))
+        for code, _ in settings.LANGUAGES
         if code != original.language and code not in taken
     ]
 
