@@ -168,37 +168,20 @@ def start_translation(original, *, language, user, request=None):
         raise ValidationError("Choose one of the site's languages.", code="unknown_language")
     with transaction.atomic():
         original = Report.objects.select_for_update().get(pk=original.pk)
-        if Report.objects.translations().filter(translation_of=original, language=language):
+        if (
+            Report.objects.translations()
+            .filter(translation_of=original, language=language)
+            .exists()
+        ):
             raise ValidationError(
                 "This report already has a %(language)s translation.",
                 code="already_translated",
                 params={"language": language_name(language)},
             )
-        note_text(original)
         with reversion.create_revision():
             reversion.set_user(user)
             reversion.set_comment(f"Translation into {language_name(language)} started.")
-            translated = Report(
-                **{name: _value(original, name) for name in TEXT_FIELDS + SHARED_FIELDS},
-                language=language,
-                translation_of=original,
-                status=Report.Status.DRAFT,
-                updated_by=user,
-            )
-            translated.save()
-            translated.stages.set(original.stages.all())
-            Authorship.objects.bulk_create(
-                Authorship(report=translated, author_id=a.author_id, order=a.order)
-                for a in original.authorships.all()
-            )
-            Recommendation.objects.bulk_create(
-                Recommendation(
-                    report=translated, addressee_id=r.addressee_id, text=r.text, order=r.order
-                )
-                for r in original.recommendations.all()
-            )
-            # Saved again so the first revision holds the byline and recommendations too.
-            translated.save()
+            translated = create(original, language=language, user=user)
         record(
             AuditEvent.Action.ADD,
             request=request,
@@ -206,6 +189,32 @@ def start_translation(original, *, language, user, request=None):
             obj=translated,
             detail=f"Translation into {language_name(language)} of report {original.pk}",
         )
+    return translated
+
+
+def create(original, *, language, user=None):
+    """The translation row, a draft in the original's current words (checks are the
+    caller's: `start_translation`, or the demo loader)."""
+    note_text(original)
+    translated = Report(
+        **{name: _value(original, name) for name in TEXT_FIELDS + SHARED_FIELDS},
+        language=language,
+        translation_of=original,
+        status=Report.Status.DRAFT,
+        updated_by=user,
+    )
+    translated.save()
+    translated.stages.set(original.stages.all())
+    Authorship.objects.bulk_create(
+        Authorship(report=translated, author_id=a.author_id, order=a.order)
+        for a in original.authorships.all()
+    )
+    Recommendation.objects.bulk_create(
+        Recommendation(report=translated, addressee_id=r.addressee_id, text=r.text, order=r.order)
+        for r in original.recommendations.all()
+    )
+    # Saved again so a revision taken around this holds the byline and recommendations.
+    translated.save()
     return translated
 
 
@@ -229,12 +238,20 @@ def localise(reports, language):
     return [_borrowing(found[r.pk], r) if r.pk in found else r for r in reports]
 
 
+def editions_in(editions, language):
+    """The PDF editions a reader of `language` is offered: those in it, else all."""
+    editions = list(editions)
+    return [e for e in editions if e.language == language] or editions
+
+
 def _borrowing(translated, original):
     translated.translation_of = original
     if "country" in original._state.fields_cache:
         translated.country = original.country
     cache = getattr(original, "_prefetched_objects_cache", {})
     shared = {name: cache[name] for name in ("stages", "authorships") if name in cache}
+    if "attachments" in cache:
+        shared["attachments"] = editions_in(cache["attachments"], translated.language)
     if shared:
         translated._prefetched_objects_cache = {
             **getattr(translated, "_prefetched_objects_cache", {}),

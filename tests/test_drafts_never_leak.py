@@ -10,13 +10,14 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import get_resolver
 from django.utils import timezone
 from PIL import Image
 
-from reports import uploads, workflow
+from reports import translations, uploads, workflow
 from reports.models import Recommendation, Report, Stage
 from sharing.cards import card_version
 
@@ -132,13 +133,15 @@ def addressees(reports):
     return [rec.addressee for r in reports for rec in r.recommendations.all()]
 
 
-def public_url_names():
+def public_url_names(patterns=None):
     names = set()
-    for pattern in get_resolver().url_patterns:
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
         namespace = getattr(pattern, "namespace", None)
         if str(pattern.pattern).startswith("admin/"):
             continue  # staff pages: behind sign-in, tested in their own modules
-        if hasattr(pattern, "url_patterns"):
+        if hasattr(pattern, "url_patterns") and not namespace:
+            names |= public_url_names(pattern.url_patterns)  # the language prefixes
+        elif hasattr(pattern, "url_patterns"):
             names |= {f"{namespace}:{p.name}" for p in pattern.url_patterns if p.name}
         elif pattern.name:
             names.add(pattern.name)
@@ -172,6 +175,47 @@ def test_every_public_url_is_checked():
 def test_no_public_surface_shows_a_draft_an_in_review_or_a_scheduled_report(hidden):
     factories.published_report(title="A public report")
     assert leaks(hidden, list(hidden.values())) == []
+
+
+def in_other_languages(reports):
+    """Every surface's addresses again with each language's prefix, where it has one."""
+    languages = [code for code, _ in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+    urls = []
+    for name, addresses in SURFACES.items():
+        for url in addresses(reports):
+            if name.startswith("reports:") and not url.startswith(("/fr/", "/ar/")):
+                urls += [f"/{code}{url}" for code in languages]
+    return urls
+
+
+def test_no_surface_in_any_language_shows_a_translation_that_is_not_public(editor):
+    original = hidden_report(
+        "CANARYORIGINAL5", status=Status.PUBLISHED, published_at=timezone.now() - timedelta(1)
+    )
+    draft = translations.create(original, language="fr")
+    scheduled = translations.create(original, language="ar")
+    for translated, canary in ((draft, "CANARYFRDRAFT6"), (scheduled, "CANARYARSCHEDULED7")):
+        translated.title, translated.summary = f"Rapport {canary}", f"Résumé {canary}"
+        translated.body = f"<p>Texte {canary}</p>"
+        translated.lead_image_alt = f"Image {canary}"
+        translated.save()
+        translated.recommendations.update(text=f"doit {canary}.")
+    scheduled.status, scheduled.published_at = Status.PUBLISHED, timezone.now() + timedelta(2)
+    scheduled.save()
+    canaries = ["CANARYFRDRAFT6", "CANARYARSCHEDULED7"]
+    client = Client()
+    urls = in_other_languages([original])
+    found = [(u, c) for u in urls for c in canaries if c in body(client.get(u, follow=True))]
+    assert found == []
+
+    # Published, the French one shows; hidden again when its original is unpublished.
+    workflow.report_publish(draft, user=editor)
+    assert "CANARYFRDRAFT6" in body(client.get("/fr/reports/?q=CANARYFRDRAFT"))
+    workflow.report_unpublish(original, user=editor)
+    canaries.append("CANARYORIGINAL5")
+    found = [(u, c) for u in urls for c in canaries if c in body(client.get(u, follow=True))]
+    assert found == []
+    assert client.get(draft.get_absolute_url()).status_code == 404
 
 
 def test_an_unpublished_report_disappears_from_every_surface(editor):

@@ -3,7 +3,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, StringAgg, Subquery, Value
 from django.utils import timezone, translation
 from django_prose_editor.fields import ProseEditorField
 
@@ -54,6 +54,20 @@ class ReportQuerySet(models.QuerySet):
     def translations(self):
         """Translations in any state, without the working copies of their changes."""
         return self.filter(translation_of__isnull=False, revises__isnull=True)
+
+    def with_public_languages(self, original="pk"):
+        """Each row with `public_languages`: the codes of the public translations of the
+        original (`original` names it: "pk" on originals, "translation_of" on
+        translations), comma-separated, read in the same query."""
+        codes = (
+            Report.objects.public_translations()
+            .filter(translation_of=OuterRef(original))
+            .order_by()
+            .values("translation_of")
+            .annotate(codes=StringAgg("language", Value(",")))
+            .values("codes")
+        )
+        return self.annotate(public_languages=Subquery(codes))
 
     def scheduled(self):
         """Published for a time that has not come yet."""
