@@ -75,7 +75,13 @@ REINDEXES = {
 REVISIONS = {
     Report: {
         "follow": ("authorships", "recommendations", "attachments"),
-        "exclude": ("edit_version", "search_text", "search_vector"),
+        "exclude": (
+            "edit_version",
+            "search_text",
+            "search_vector",
+            "text_hash",
+            "text_changed_at",
+        ),
     },
     Authorship: {},
     Recommendation: {},

@@ -15,6 +15,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils.html import strip_tags
 from reversion.models import Version
 
+from . import translations
 from .models import Attachment, Authorship, Recommendation, Report, release_stored_file
 
 # What the changes may alter. The address (slug), the state and the publication time stay
@@ -69,6 +70,9 @@ def start_changes(report, *, user):
         status=Report.Status.DRAFT,
         revises=report,
         revises_version=report.edit_version,
+        # The changes to a translation are a translation too: the admin shows them so.
+        language=report.language,
+        translation_of_id=report.translation_of_id,
         updated_by=user,
     )
     copy.save()
@@ -119,6 +123,12 @@ def apply_changes(copy, live):
     # Saved last: the revision taken on this save follows the byline, recommendations and
     # editions as they now are (rows made in bulk send no signal of their own).
     live.save()
+    # Whatever the copy said of what translations share with their original, the
+    # original's word stands; a changed original passes its changes on to its translations.
+    if live.is_translation:
+        translations.follow_original(live)
+    else:
+        translations.keep_in_step(live)
     storage = Report._meta.get_field("lead_image").storage
     for name in old_images - set(live.image_names):
         release_stored_file(storage, name)

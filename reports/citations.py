@@ -8,6 +8,7 @@ import re
 import unicodedata
 
 from django.conf import settings
+from django.conf.locale import LANG_INFO
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
@@ -87,6 +88,8 @@ def bibtex(report, url):
         ("year", str(date.year if date else report.year)),
         ("month", date.strftime("%b").lower() if date else ""),
         ("url", url),
+        # biblatex's language names: "english", "french", "arabic".
+        ("language", LANG_INFO.get(report.language, {}).get("name", report.language).lower()),
         ("note", "; ".join(filter(None, [report.get_alert_level_display(), _updated(report)]))),
     ]
     body = ",\n".join(
@@ -107,6 +110,7 @@ def ris(report, url):
         f"PB  - {settings.SITE_NAME}",
         f"AB  - {report.summary}",
         f"UR  - {url}",
+        f"LA  - {report.language}",
         f"KW  - {report.country.name}",
         f"KW  - {report.get_alert_level_display()}",
         f"N1  - {_updated(report)}" if _updated(report) else "",
@@ -132,6 +136,7 @@ def csl_json(report, url):
         "issued": {"date-parts": [[date.year, date.month, date.day] if date else [report.year]]},
         "abstract": report.summary,
         "URL": url,
+        "language": report.language,
     }
     if _updated(report):
         item["note"] = _updated(report)

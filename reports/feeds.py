@@ -6,8 +6,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
+from . import translations
 from .models import Country, Report, Stage
 from .views import to_renamed_country
 
@@ -30,11 +31,13 @@ class ReportFeed(Feed):
         return Report.objects.public()
 
     def items(self, obj=None):
-        return (
+        # In the feed's language: each report's public translation into it where there is one.
+        return translations.localise(
             self.reports(obj)
             .select_related("country")
             .prefetch_related("attachments", "authorships__author")
-            .newest_first()[:FEED_LENGTH]
+            .newest_first()[:FEED_LENGTH],
+            get_language(),
         )
 
     def item_title(self, item):

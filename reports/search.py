@@ -2,21 +2,33 @@
 
 On PostgreSQL: a weighted tsvector per report (title and headline highest, then the summary,
 then the body, recommendations and PDF text) in a GIN index, ranked, with highlighted
-snippets; phrases in quotes and word prefixes work as readers expect. On SQLite the same
-URL does a plain word match, so a development copy still searches.
+snippets; phrases in quotes and word prefixes work as readers expect. Each row is indexed
+with its own language's text-search configuration (French stemming for a French
+translation) and searched with the same one. Readers of a language find the reports
+written or translated in it first. On SQLite the same URL does a plain word match, so a
+development copy still searches.
 """
 
 import re
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import F, Q, Value
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
 from .models import Report
 
-CONFIG = "english"
+# PostgreSQL's text-search configuration for each language; "simple" (no stemming, no stop
+# words) for a language it has none for, Arabic included.
+CONFIGS = {"en": "english", "fr": "french", "es": "spanish", "pt": "portuguese", "ru": "russian"}
+CONFIG = CONFIGS["en"]
+
+
+def config(language):
+    return CONFIGS.get(language, "simple")
+
+
 MARK_START, MARK_END = "\x02", "\x03"  # placeholders, escaped safely before becoming <mark>
 WORD = re.compile(r"\w+", re.UNICODE)
 PHRASE = re.compile(r'"([^"]+)"')
@@ -45,62 +57,93 @@ def refresh(report_id):
         return
     fields = {"search_text": document(report)}
     if uses_postgresql():
+        used = config(report.language)
         fields["search_vector"] = (
-            SearchVector(Value(report.title), Value(report.headline), weight="A", config=CONFIG)
-            + SearchVector(Value(report.summary), weight="B", config=CONFIG)
-            + SearchVector(Value(fields["search_text"]), weight="C", config=CONFIG)
+            SearchVector(Value(report.title), Value(report.headline), weight="A", config=used)
+            + SearchVector(Value(report.summary), weight="B", config=used)
+            + SearchVector(Value(fields["search_text"]), weight="C", config=used)
         )
     Report.objects.filter(pk=report_id).update(**fields)
 
 
-def _tsquery(text):
+def _tsquery(text, used=CONFIG):
     """A PostgreSQL query: quoted phrases match as phrases, other words also as prefixes."""
     queries = [
-        SearchQuery(phrase, search_type="phrase", config=CONFIG) for phrase in PHRASE.findall(text)
+        SearchQuery(phrase, search_type="phrase", config=used) for phrase in PHRASE.findall(text)
     ]
     words = WORD.findall(PHRASE.sub(" ", text))
     if words:
         raw = " & ".join(f"{word}:*" for word in words)
-        queries.append(SearchQuery(raw, search_type="raw", config=CONFIG))
+        queries.append(SearchQuery(raw, search_type="raw", config=used))
     query = queries[0]
     for other in queries[1:]:
         query &= other
     return query
 
 
-def search(reports, text):
-    """`reports` matching `text`, best first, each with a `snippet` of marked-up HTML."""
+def _languages():
+    from django.conf import settings
+
+    return [code for code, _ in settings.LANGUAGES]
+
+
+def _matches(text):
+    """Rows matching `text`, each through its own language's configuration."""
+    if uses_postgresql():
+        found = Q()
+        for code in _languages():
+            found |= Q(language=code, search_vector=_tsquery(text, config(code)))
+        return found
+    found = Q()
+    for word in WORD.findall(text):
+        found &= Q(title__icontains=word) | Q(search_text__icontains=word)
+    return found
+
+
+def _per_language(make):
+    return Case(*(When(language=code, then=make(config(code))) for code in _languages()))
+
+
+def search(reports, text, language=None):
+    """`reports` (originals) matching `text`, best first, each with a `snippet` of marked-up
+    HTML. With a `language`, a report also matches through its public translation into it,
+    and those written or translated in it come first."""
     if not WORD.search(text):
         return reports.none()
+    found = _matches(text)
+    in_language = Q(language=language) if language else Q(pk__in=[])
+    if language:
+        translated = Report.objects.public_translations().filter(
+            found, translation_of=OuterRef("pk"), language=language
+        )
+        found |= Exists(translated)
+        in_language |= Exists(translated)
+    reports = reports.filter(found).annotate(
+        in_reader_language=Case(When(in_language, then=Value(1)), default=Value(0))
+    )
     if uses_postgresql():
-        query = _tsquery(text)
-        return (
-            reports.filter(search_vector=query)
-            .annotate(
-                rank=SearchRank(F("search_vector"), query),
-                headline_html=SearchHeadline(
+        return reports.annotate(
+            rank=_per_language(lambda used: SearchRank(F("search_vector"), _tsquery(text, used))),
+            headline_html=_per_language(
+                lambda used: SearchHeadline(
                     "search_text",
-                    query,
-                    config=CONFIG,
+                    _tsquery(text, used),
+                    config=used,
                     start_sel=MARK_START,
                     stop_sel=MARK_END,
                     max_words=35,
                     min_words=15,
                     max_fragments=2,
-                ),
-            )
-            .order_by("-rank", "-published_at")
-        )
-    matches = Q()
-    for word in WORD.findall(text):
-        matches &= Q(title__icontains=word) | Q(search_text__icontains=word)
-    return reports.filter(matches)
+                )
+            ),
+        ).order_by("-in_reader_language", "-rank", "-published_at")
+    return reports.order_by("-in_reader_language", "-published_at", "-pk")
 
 
 def snippet(report, text):
     """HTML: a passage of the report around what was searched for, the words marked."""
     raw = getattr(report, "headline_html", None)
-    if raw is None:
+    if raw is None or report.is_translation:
         raw = _plain_snippet(report.search_text or report.summary, WORD.findall(text))
     html = escape(raw).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
     return mark_safe(html)  # noqa: S308 - escaped just above; only our own tags are added

@@ -9,13 +9,14 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 
 from genocidewatch import storedfiles
 from genocidewatch.languages import language_neutral
 
-from . import citations, images, search
+from . import citations, images, search, translations
 from .forms import RecommendationFilterForm, ReportFilterForm
 from .models import (
     Addressee,
@@ -54,9 +55,12 @@ class HomeView(TemplateView):
     template_name = "reports/home.html"
 
     def get_context_data(self, **kwargs):
+        language = get_language()
         return super().get_context_data(
-            levels=by_alert_level(current_reports()),
-            latest_reports=Report.objects.public().for_list().newest_first()[:6],
+            levels=by_alert_level(translations.localise(current_reports(), language)),
+            latest_reports=translations.localise(
+                Report.objects.public().for_list().newest_first()[:6], language
+            ),
             **kwargs,
         )
 
@@ -89,13 +93,15 @@ class ReportListView(CleanFilterAddress, ListView):
         self.form.is_valid()
         public = Report.objects.public()
         self.query = self.form.values.get("q", "")
-        searched = search.search(public, self.query) if self.query else public
+        searched = search.search(public, self.query, get_language()) if self.query else public
         self.form.count_facets(searched)
         reports = self.form.apply(searched).for_list()
         return reports if self.query else reports.newest_first()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(form=self.form, query=self.query, **kwargs)
+        shown = translations.localise(context["object_list"], get_language())
+        context["object_list"] = context["report_list"] = shown
         if self.query:
             for report in context["object_list"]:
                 report.snippet = search.snippet(report, self.query)
@@ -107,10 +113,66 @@ class ReportListView(CleanFilterAddress, ListView):
 
 class ReportDetailView(DetailView):
     def get_queryset(self):
-        return visible_reports(self.request).for_page()
+        return visible_reports(self.request).for_page().with_public_languages()
 
     def get_object(self, queryset=None):
-        report = super().get_object(queryset)
+        # In the reader's language: the translation into it where readers may see one,
+        # else the original, with a notice that it is not translated yet.
+        language = get_language()
+        slug = self.kwargs["slug"]
+        if language != settings.LANGUAGE_CODE:
+            translated = self._translation(slug, language)
+            if translated is not None:
+                return translated
+        report = self._original()
+        if report.language != language:
+            translated = self._translation(slug, language)
+            if translated is not None:
+                return translated
+            report.not_translated = True
+        return report
+
+    def _translation(self, slug, language):
+        staff = can_preview(self.request.user)
+        if staff:
+            found = Report.objects.translations().filter(
+                translation_of__in=visible_reports(self.request)
+            )
+        else:
+            found = Report.objects.public_translations()
+        translated = (
+            found.filter(slug=slug, language=language)
+            .for_page()
+            .with_public_languages("translation_of")
+            .select_related("translation_of")
+            .prefetch_related("translation_of__attachments")
+            .first()
+        )
+        if translated is None:
+            return None
+        if (
+            staff
+            and translated.status == Report.Status.PUBLISHED
+            and "published" not in self.request.GET
+        ):
+            pending = (
+                Report.objects.for_page()
+                .select_related("translation_of")
+                .prefetch_related("translation_of__attachments")
+                .filter(revises=translated)
+                .first()
+            )
+            if pending is not None:
+                pending.live = translated
+                translated = pending
+        # The PDF editions are the original's: the one in this language, or all of them.
+        translated._prefetched_objects_cache["attachments"] = translations.editions_in(
+            translated.translation_of.attachments.all(), language
+        )
+        return translated
+
+    def _original(self):
+        report = super().get_object()
         # Staff see the pending changes to a published report at its address, under a
         # banner (`?published` shows them what readers see); readers never reach this.
         if (
@@ -130,6 +192,13 @@ class ReportDetailView(DetailView):
         context["canonical_url"] = url
         context["citation"] = citations.reference(self.object, url)
         context["structured_data"] = structured_data(self.request, self.object, url)
+        # The languages readers may read this report in: the page offers only those.
+        original = self.object.translation_of or self.object
+        codes = getattr(self.object, "public_languages", None) or ""
+        context["translated_languages"] = [
+            original.language,
+            *sorted(filter(None, codes.split(","))),
+        ]
         return context
 
     def render_to_response(self, context, **response_kwargs):
@@ -147,6 +216,7 @@ def structured_data(request, report, url):
         "@type": "Report",
         "name": report.title,
         "headline": report.headline,
+        "inLanguage": report.language,
         "description": report.summary,
         "url": url,
         "dateModified": report.updated_at.isoformat(),
@@ -248,7 +318,10 @@ class CountryListView(TemplateView):
 
     def get_context_data(self, **kwargs):
         sort = "name" if self.request.GET.get("sort") == "name" else "level"
-        reports = sorted(current_reports(), key=lambda r: r.country.name)
+        reports = sorted(
+            translations.localise(current_reports(), get_language()),
+            key=lambda r: r.country.name,
+        )
         if sort == "level":
             severity = {AlertLevel.EMERGENCY: 0, AlertLevel.WARNING: 1, AlertLevel.WATCH: 2}
             reports.sort(key=lambda r: severity[r.alert_level])
@@ -285,6 +358,7 @@ class CountryDetailView(DetailView):
         )
         if not self.reports:
             raise Http404("No public report on this country.")
+        self.reports = translations.localise(self.reports, get_language())
         return country
 
     def get_context_data(self, **kwargs):
@@ -326,9 +400,14 @@ class StageDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         tagged = Report.objects.public().filter(stages=self.object)
+        language = get_language()
         return super().get_context_data(
-            current=current_reports().filter(stages=self.object).order_by("country__name"),
-            reports=tagged.for_list().newest_first()[:STAGE_PAGE_REPORTS],
+            current=translations.localise(
+                current_reports().filter(stages=self.object).order_by("country__name"), language
+            ),
+            reports=translations.localise(
+                tagged.for_list().newest_first()[:STAGE_PAGE_REPORTS], language
+            ),
             report_count=tagged.count(),
             **kwargs,
         )
@@ -379,6 +458,14 @@ def report_citation(request, slug, fmt):
         .select_related("country")
         .prefetch_related("authorships__author", "corrections"),
         slug=slug,
+    )
+    report = (
+        Report.objects.public_translations()
+        .filter(translation_of=report, language=get_language())
+        .select_related("country", "translation_of")
+        .prefetch_related("authorships__author", "corrections")
+        .first()
+        or report
     )
     if fmt not in citations.FORMATS:
         raise Http404("No such citation format.")

@@ -19,7 +19,7 @@ from django.utils import timezone
 from alerts import subscriptions as alerts
 from audit.models import AuditEvent, record
 
-from . import changes
+from . import changes, translations
 from .models import Correction, Report
 
 Status = Report.Status
@@ -234,6 +234,11 @@ def report_publish(report, *, user, at=None, request=None):
     scheduled = at > now
     when = timezone.localtime(at)
     step = STEPS["schedule" if scheduled else "publish"]
+    if report.is_translation:
+        # What this text was translated from: a later change to the original is flagged.
+        translated = {"translated_from_hash": translations.note_text(report.translation_of)}
+    else:
+        translated = {}
     published = _move(
         step,
         report,
@@ -244,10 +249,13 @@ def report_publish(report, *, user, at=None, request=None):
         published_at=at,
         published_by=user,
         review_note="",
+        **translated,
     )
     # Queued when this transaction commits, about this report as just saved: at once, or
-    # at its scheduled time.
-    alerts.announce(published)
+    # at its scheduled time. Subscribers hear of a report once, when its original is
+    # published; a translation published later announces nothing of its own.
+    if not published.is_translation:
+        alerts.announce(published)
     return published
 
 
@@ -311,6 +319,9 @@ def report_publish_changes(copy, *, user, note="", minor=False, seen_version=Non
     comment = step.records.format(note=note.strip()) if note.strip() else "Published a typo fix."
     live.updated_by = user
     live.edit_version = F("edit_version") + 1
+    if live.is_translation:
+        # Reviewed against the original as it is now: the "original changed" flag clears.
+        live.translated_from_hash = translations.note_text(live.translation_of)
     with reversion.create_revision():
         reversion.set_user(user)
         reversion.set_comment(comment)

@@ -86,3 +86,18 @@ def test_without_a_password_one_is_generated_and_printed_once(monkeypatch):
     user = get_user_model().objects.get(username="admin")
     assert user.is_superuser and user.check_password(password)
     assert password not in run("ensure_admin")
+
+
+def test_the_demo_mali_alert_is_public_in_french_too(client):
+    run("load_demo")
+    original = Report.objects.public().get()
+    french = original.in_language("fr")
+    assert french is not None and french.title == "Mali : rapport pays 2023"
+    assert french.original_changed_at is None
+    for fact in ["2085", "Ogossagou", "Wagner", "49 civils", "470 000", "3,9 millions"]:
+        assert fact in french.body
+    assert [r.addressee_id for r in french.recommendations.all()] == [
+        r.addressee_id for r in original.recommendations.all()
+    ]
+    html = client.get("/fr/reports/mali-country-report-2023/").content.decode()
+    assert "Mali : rapport pays 2023" in html and "Download PDF ·" in html

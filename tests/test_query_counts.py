@@ -47,6 +47,17 @@ PAGES = {
     "country feed": "/countries/mali/feed/",
     "stage feed": "/stages/5/feed/",
     "sitemap": "/sitemap.xml",
+    # In French: each report's French translation where there is one (every other report).
+    "home, fr": "/fr/",
+    "report list, fr": "/fr/reports/",
+    "search, fr": "/fr/reports/?q=displaced",
+    "report page, translated, fr": "/fr/reports/report-1/",
+    "report page, not translated, fr": "/fr/reports/report-2/",
+    "countries, fr": "/fr/countries/",
+    "country, fr": "/fr/countries/mali/",
+    "stage, fr": "/fr/stages/5/",
+    "feed, fr": "/fr/feeds/reports/",
+    "citation, fr": "/fr/reports/report-1/citation.ris",
 }
 BOUND = 12
 
@@ -124,11 +135,50 @@ def populate(report_count, country_count):
     Recommendation.objects.create(
         report=mali_report, addressee=addressees[0], text="should.", order=9
     )
+    translate(reports[::2], author)
     if connection.vendor == "postgresql":
         from reports import search
 
         for report in reports[:50]:
             search.refresh(report.pk)
+
+
+def translate(originals, author):
+    """A public French translation of each of these reports, with all its page shows."""
+    made = Report.objects.bulk_create(
+        [
+            Report(
+                translation_of=r,
+                language="fr",
+                country=r.country,
+                year=r.year,
+                alert_level=r.alert_level,
+                title=f"Rapport {r.pk}",
+                slug=r.slug,
+                summary="Des personnes déplacées par les combats.",
+                body="<p>Des milliers de déplacés.</p>",
+                search_text="Des milliers de déplacés.",
+                status=Report.Status.PUBLISHED,
+                published_at=r.published_at,
+            )
+            for r in originals
+        ]
+    )
+    translation = {t.translation_of_id: t for t in made}
+    Report.stages.through.objects.bulk_create(
+        Report.stages.through(report=translation[row.report_id], stage_id=row.stage_id)
+        for row in Report.stages.through.objects.filter(report__in=originals)
+    )
+    Recommendation.objects.bulk_create(
+        Recommendation(
+            report=translation[r.report_id],
+            addressee_id=r.addressee_id,
+            text="doit agir.",
+            order=r.order,
+        )
+        for r in Recommendation.objects.filter(report__in=originals)
+    )
+    Authorship.objects.bulk_create([Authorship(report=t, author=author) for t in made])
 
 
 def count_queries(url):

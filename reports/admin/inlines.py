@@ -95,3 +95,18 @@ class AttachmentInline(FollowsReportPermissionsMixin, admin.StackedInline):
             pages,
             filesizeformat(attachment.size),
         )
+
+
+class TranslatedRecommendationInline(RecommendationInline):
+    """A translation's recommendations: the original's, in order, to the same addressees;
+    only their words are translated here."""
+
+    fields = [("addressee", "order"), "text"]
+    readonly_fields = ["addressee", "order"]
+    verbose_name_plural = "Recommendations (translate the text; addressees follow the original)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -6,18 +6,25 @@ from django.forms import CheckboxSelectMultiple
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from reversion.admin import VersionAdmin
 
 from audit.models import AuditEvent, record
 
-from .. import changes, workflow
+from .. import changes, translations, workflow
 from ..models import Report
 from ..richtext import sanitize_html
 from .forms import CorrectionForm, ReportAdminForm, ReturnForm, ScheduleForm
 from .history import compare_versions, report_versions, word_diff
-from .inlines import AttachmentInline, AuthorshipInline, RecommendationInline
+from .inlines import (
+    AttachmentInline,
+    AuthorshipInline,
+    RecommendationInline,
+    TranslatedRecommendationInline,
+)
 
 Status = Report.Status
 # What a step's own page asks for before it is taken (`workflow.Step.asks`).
@@ -40,9 +47,9 @@ class StateFilter(admin.SimpleListFilter):
 @admin.register(Report)
 class ReportAdmin(VersionAdmin):
     form = ReportAdminForm
-    list_display = ["title", "country", "alert_level", "state", "published_at"]
-    list_filter = [StateFilter, "alert_level", "country", "year", "stages"]
-    list_select_related = ["country"]
+    list_display = ["title", "country", "alert_level", "language", "state", "published_at"]
+    list_filter = [StateFilter, "language", "alert_level", "country", "year", "stages"]
+    list_select_related = ["country", "translation_of"]
     search_fields = ["title", "summary", "body"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
@@ -90,9 +97,64 @@ class ReportAdmin(VersionAdmin):
         ("Advanced", {"fields": ["slug", "headline_override"], "classes": ["collapse"]}),
     ]
 
+    # A translation's own fields: what it shares with its original is shown, not edited.
+    translation_fieldsets = [
+        (
+            "Translation",
+            {
+                "fields": ["translation_details"],
+                "description": "Translate the words below from the original. Country, year, "
+                "alert level, stages, byline, the image and addressees follow the original "
+                "and change with it.",
+            },
+        ),
+        (
+            "What the report is",
+            {
+                "fields": [
+                    ("country", "year", "alert_level"),
+                    "title",
+                    "summary",
+                    "seen_version",
+                ]
+            },
+        ),
+        ("Text", {"fields": ["body"]}),
+        (
+            "Lead image",
+            {"fields": ["lead_image_alt", "lead_image_caption"], "classes": ["collapse"]},
+        ),
+        ("Stages of genocide", {"fields": ["stages"]}),
+        ("Publication", {"fields": ["state", "published_at", "published_by", "review_note"]}),
+        ("Advanced", {"fields": ["headline_override"], "classes": ["collapse"]}),
+    ]
+    translation_shared_fields = ["translation_details", "country", "year", "alert_level", "stages"]
+
     @admin.display(description="State")
     def state(self, report):
         return report.state
+
+    @admin.display(description="Translation")
+    def translation_details(self, report):
+        original = report.translation_of
+        text = format_html(
+            '{} translation of <a href="{}">{}</a> ({}).',
+            translations.language_name(report.language),
+            reverse("admin:reports_report_change", args=[original.pk]),
+            original.title,
+            translations.language_name(original.language),
+        )
+        changed = report.original_changed_at
+        if changed:
+            text += format_html(
+                ' <strong class="translation-flag">{}</strong>', _changed_flag(report, changed)
+            )
+        return text
+
+    def get_inlines(self, request, obj):
+        if obj is not None and obj.is_translation:
+            return [TranslatedRecommendationInline]
+        return super().get_inlines(request, obj)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "stages":
@@ -102,12 +164,14 @@ class ReportAdmin(VersionAdmin):
     def get_prepopulated_fields(self, request, obj=None):
         # A working copy keeps its own address out of sight: publishing the changes never
         # moves the live report's address.
-        if obj is not None and obj.is_pending_changes:
+        if obj is not None and (obj.is_pending_changes or obj.is_translation):
             return {}
         return super().get_prepopulated_fields(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.is_translation:
+            return [*fields, *self.translation_shared_fields]
         if obj is not None and obj.is_pending_changes:
             return [*fields, "slug"]
         return fields
@@ -115,6 +179,7 @@ class ReportAdmin(VersionAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is None:  # A new report starts as a draft; there is nothing to publish yet.
             return [fs for fs in self.fieldsets if fs[0] != "Publication"]
+        fieldsets = self.translation_fieldsets if obj.is_translation else self.fieldsets
         if not self.has_change_permission(request, obj):
             # Read, not edited (changes go through pending changes): the text as readers
             # see it, not its markup.
@@ -122,9 +187,9 @@ class ReportAdmin(VersionAdmin):
                 (name, {**options, "fields": ["text_as_published"]})
                 if options["fields"] == ["body"]
                 else (name, options)
-                for name, options in self.fieldsets
+                for name, options in fieldsets
             ]
-        return self.fieldsets
+        return fieldsets
 
     @admin.display(description="Body")
     def text_as_published(self, report):
@@ -157,6 +222,16 @@ class ReportAdmin(VersionAdmin):
                 setattr(obj, name, value)
         super().save_model(request, obj, form, change)
         obj.refresh_from_db(fields=["edit_version"])
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Saved last, with its stages and recommendations: what translations share with
+        # the original follows it, and a change to its words flags them for review.
+        report = form.instance
+        if report.is_translation:
+            translations.follow_original(report)
+        else:
+            translations.keep_in_step(report)
 
     def delete_model(self, request, obj):
         self._delete(request, obj)
@@ -203,8 +278,39 @@ class ReportAdmin(VersionAdmin):
             "workflow_steps": workflow.steps_for(request.user, report)
             if report is not None and not getattr(request, "_keep_workflow_fields", None)
             else [],
+            **self._translations_context(request, report),
         }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def _translations_context(self, request, report):
+        if report is not None and report.is_translation:
+            live = report.revises if report.is_pending_changes else report
+            changed = live.original_changed_at
+            return {"translation_flag": _changed_flag(live, changed) if changed else ""}
+        if report is None or report.is_pending_changes:
+            return {}
+        rows = (
+            Report.objects.translations()
+            .filter(translation_of=report)
+            .select_related("translation_of")
+            .order_by("language")
+        )
+        return {
+            "translation_rows": [
+                {
+                    "report": row,
+                    "language": translations.language_name(row.language),
+                    "flag": _changed_flag(row, row.original_changed_at)
+                    if row.original_changed_at
+                    else "",
+                }
+                for row in rows
+            ],
+            "translate_languages": translations.languages_to_translate(report)
+            if translations.can_translate(request.user)
+            else [],
+            "original_language": translations.language_name(report.language),
+        }
 
     def response_change(self, request, obj):
         step = request.POST.get("_workflow")
@@ -236,6 +342,11 @@ class ReportAdmin(VersionAdmin):
                 "<int:object_id>/changes/",
                 self.admin_site.admin_view(self.propose_changes_view),
                 name="reports_report_propose_changes",
+            ),
+            path(
+                "<int:object_id>/translate/",
+                self.admin_site.admin_view(self.translate_view),
+                name="reports_report_translate",
             ),
             path(
                 "<int:object_id>/history/compare/",
@@ -310,6 +421,25 @@ class ReportAdmin(VersionAdmin):
         )
         return redirect("admin:reports_report_change", copy.pk)
 
+    def translate_view(self, request, object_id):
+        original = get_object_or_404(Report, pk=object_id)
+        if request.method != "POST":
+            return redirect("admin:reports_report_change", original.pk)
+        try:
+            translated = translations.start_translation(
+                original, language=request.POST.get("language", ""), user=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("admin:reports_report_change", original.pk)
+        messages.info(
+            request,
+            f"A {translations.language_name(translated.language)} translation has begun from "
+            "the original's current text. Translate the words, then submit it for review: "
+            "an editor publishes it on its own.",
+        )
+        return redirect("admin:reports_report_change", translated.pk)
+
     # History: compare, restore, recover.
 
     def history_view(self, request, object_id, extra_context=None):
@@ -379,6 +509,15 @@ class ReportAdmin(VersionAdmin):
             recovered = Report.objects.filter(pk=version.object_id).first()
             record(AuditEvent.Action.RECOVER, request=request, obj=recovered)
         return response
+
+
+def _changed_flag(translated, changed_at):
+    when = timezone.localtime(changed_at)
+    return (
+        f"The {translations.language_name(translated.translation_of.language)} text changed "
+        f"on {when.day} {when:%B %Y}: review the "
+        f"{translations.language_name(translated.language)}."
+    )
 
 
 def _workflow_fields(report):

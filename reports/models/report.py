@@ -3,8 +3,8 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
-from django.utils import timezone
+from django.db.models import OuterRef, Q, StringAgg, Subquery, Value
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
@@ -28,12 +28,48 @@ def staff_member():
     )
 
 
+def language_choices():
+    # A callable, so adding a language to settings.LANGUAGES needs no migration.
+    return settings.LANGUAGES
+
+
 class ReportQuerySet(models.QuerySet):
     def public(self):
-        """The one definition of what the public may see: published and due."""
+        """The one definition of what the public may see: published and due. Originals
+        only, one row per report; their public translations are `public_translations()`."""
+        return self._due().filter(translation_of__isnull=True)
+
+    def _due(self):
         # The application's clock, not the database's: one clock decides everywhere (the
         # page, the preview banner, `is_public`), and tests can move it.
         return self.filter(status=Report.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def public_translations(self):
+        """Translations readers may see: published and due, and their original public."""
+        now = timezone.now()
+        return self._due().filter(
+            translation_of__status=Report.Status.PUBLISHED,
+            translation_of__published_at__lte=now,
+            translation_of__translation_of__isnull=True,
+        )
+
+    def translations(self):
+        """Translations in any state, without the working copies of their changes."""
+        return self.filter(translation_of__isnull=False, revises__isnull=True)
+
+    def with_public_languages(self, original="pk"):
+        """Each row with `public_languages`: the codes of the public translations of the
+        original (`original` names it: "pk" on originals, "translation_of" on
+        translations), comma-separated, read in the same query."""
+        codes = (
+            Report.objects.public_translations()
+            .filter(translation_of=OuterRef(original))
+            .order_by()
+            .values("translation_of")
+            .annotate(codes=StringAgg("language", Value(",")))
+            .values("codes")
+        )
+        return self.annotate(public_languages=Subquery(codes))
 
     def scheduled(self):
         """Published for a time that has not come yet."""
@@ -41,19 +77,23 @@ class ReportQuerySet(models.QuerySet):
 
     def in_state(self, state):
         """Reports in one of the workflow's states (`Report.State`)."""
+        # Originals and translations alike: the admin's filter shows every row in a state.
         match state:
             case Report.State.PUBLIC:
-                return self.public()
+                return self._due()
             case Report.State.SCHEDULED:
                 return self.scheduled()
         return self.filter(status=state)
 
     def visible_to(self, user):
         """What this person may read at the public addresses: staff who may preview see
-        every report, everyone else what is public."""
+        every report, everyone else what is public. Originals only: a translation is read
+        at its original's address, in its language (`Report.in_language`)."""
         from ..workflow import can_preview
 
-        return self.all() if can_preview(user) else self.public()
+        if can_preview(user):
+            return self.filter(translation_of__isnull=True)
+        return self.public()
 
     def for_page(self):
         """Everything a report page shows, in a fixed number of queries."""
@@ -121,9 +161,9 @@ class Report(models.Model):
         "Emergency: persecution or killing now, or imminent.",
     )
     title = models.CharField(max_length=200, help_text="E.g. “Mali Country Report 2023”.")
+    # A translation has its original's slug: readers find it at /fr/reports/<slug>/.
     slug = models.SlugField(
         max_length=200,
-        unique=True,
         help_text="The report's web address after /reports/. Filled in from the title; "
         "avoid changing it once published, or links to it will break.",
     )
@@ -211,6 +251,29 @@ class Report(models.Model):
     # On a working copy: the live report's edit counter when the copy was made. Publishing
     # the changes is refused if the live report changed since (restored, unpublished…).
     revises_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    language = models.CharField(
+        max_length=10,
+        choices=language_choices,
+        default=settings.LANGUAGE_CODE,
+        editable=False,
+        help_text="The language this text is written in.",
+    )
+    # Set on a translation: the report it translates (reports/translations.py). Country,
+    # year, alert level, stages, byline and image follow the original's; the words are its own.
+    translation_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.CASCADE,
+        related_name="translations",
+    )
+    # On an original: a fingerprint of the words translators translate, and when it last
+    # changed. On a translation: the original's fingerprint when this text was last
+    # published, so a later change to the original is flagged for review.
+    text_hash = models.CharField(max_length=64, blank=True, editable=False)
+    text_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    translated_from_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = ReportQuerySet.as_manager()
 
@@ -223,6 +286,17 @@ class Report(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(year__gte=1945, year__lte=2100), name="report_year_plausible"
+            ),
+            # Originals own their address; a translation shares its original's.
+            models.UniqueConstraint(
+                fields=["slug"],
+                condition=Q(translation_of__isnull=True),
+                name="report_slug_unique_among_originals",
+            ),
+            models.UniqueConstraint(
+                fields=["translation_of", "language"],
+                condition=Q(translation_of__isnull=False, revises__isnull=True),
+                name="one_translation_per_language",
             ),
         ]
         indexes = [
@@ -251,7 +325,36 @@ class Report(models.Model):
         super().save(**kwargs)
 
     def get_absolute_url(self):
-        return link("reports:detail", slug=self.slug)
+        # In the text's own language: a French translation is at /fr/reports/<slug>/.
+        with translation.override(self.language):
+            return link("reports:detail", slug=self.slug)
+
+    @property
+    def is_translation(self):
+        return self.translation_of_id is not None
+
+    def in_language(self, code):
+        """This report as readers may read it in the language `code`: itself when that is
+        its own language, else its public translation into it, or None."""
+        if code == self.language:
+            return self
+        return (
+            Report.objects.public_translations()
+            .filter(translation_of=self.translation_of_id or self.pk, language=code)
+            .select_related("country", "translation_of")
+            .first()
+        )
+
+    @property
+    def original_changed_at(self):
+        """On a published translation: when its original's words changed after this text
+        was last published (to be reviewed), or None."""
+        original = self.translation_of
+        if original is None or not self.translated_from_hash:
+            return None
+        if original.text_hash and original.text_hash != self.translated_from_hash:
+            return original.text_changed_at
+        return None
 
     @property
     def headline(self):
@@ -277,7 +380,9 @@ class Report(models.Model):
 
     @property
     def is_public(self):
-        return self.workflow_state == self.State.PUBLIC
+        if self.workflow_state != self.State.PUBLIC:
+            return False
+        return self.translation_of_id is None or self.translation_of.is_public
 
     @property
     def is_scheduled(self):
@@ -291,6 +396,8 @@ class Report(models.Model):
             return f"Scheduled for {when.day} {when:%b %Y, %H:%M} {when.tzname()}"
         if self.is_pending_changes:
             return f"Changes to a published report: {self.get_status_display().lower()}"
+        if self.workflow_state == self.State.PUBLIC and not self.is_public:
+            return "Published; hidden while the original is not public"
         return self.get_status_display()
 
     @property
@@ -345,6 +452,14 @@ class Report(models.Model):
         return ([self.lead_image.name] if self.lead_image else []) + names
 
     def clean(self):
+        if (
+            self.translation_of_id is None
+            and self.slug
+            and Report.objects.filter(slug=self.slug, translation_of__isnull=True)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            raise ValidationError({"slug": "Report with this Slug already exists."}, code="unique")
         if self.lead_image and not self.lead_image_alt.strip():
             raise ValidationError(
                 {"lead_image_alt": "Describe the picture for people who cannot see it."},

@@ -1,6 +1,8 @@
-"""Load the demo content: a Mali emergency alert, its PDF edition and the follow links.
+"""Load the demo content: a Mali emergency alert, its PDF edition, its French translation and
+the follow links.
 
-Written in the project's own words from the facts of the 2023 alert that started the project.
+Written in the project's own words from the facts of the 2023 alert that started the project;
+the French is our own translation of our English.
 Running it again changes nothing: every row is found by its natural key first.
 """
 
@@ -14,7 +16,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from follow.models import FollowLink, Platform
-from reports import uploads
+from reports import translations, uploads
 from reports.models import (
     Addressee,
     AlertLevel,
@@ -88,6 +90,59 @@ MALI_RECOMMENDATIONS = [
     ),
 ]
 
+MALI_FRENCH_TITLE = "Mali : rapport pays 2023"
+MALI_FRENCH_SUMMARY = (
+    "L'armée malienne et les combattants du groupe Wagner persécutent les Peuls, tandis que "
+    "des djihadistes attaquent les civils dans le centre et le nord du pays. Genocide Watch "
+    "situe le Mali aux stades 5, 6 et 8 et y lance une alerte d'urgence génocidaire."
+)
+MALI_FRENCH_PARAGRAPHS = [
+    "Le Mali est en guerre contre lui-même depuis 2012. Cette année-là, des séparatistes "
+    "touareg et des militants liés à al-Qaïda se sont emparés des villes de Tombouctou, Gao "
+    "et Kidal, dans le nord, et y ont proclamé un État séparé, l'Azawad. Le président malien "
+    "a demandé de l'aide ; le Conseil de sécurité de l'ONU a répondu par la résolution 2085, "
+    "qui autorisait une mission militaire internationale en vertu du chapitre VII. En 2013, "
+    "les troupes françaises et maliennes ont chassé les rebelles des principales villes.",
+    "À partir de 2015, la violence s'est déplacée vers le centre du pays. Des combattants "
+    "djihadistes ont recruté parmi les Peuls (Fulani), minoritaires au Mali mais nombreux "
+    "dans toute l'Afrique de l'Ouest, et attaqué des agriculteurs bambara et dogon. Les "
+    "conflits fonciers et les taxes de pâturage que l'État imposait aux éleveurs peuls ont "
+    "nourri ce recrutement. L'armée malienne a répondu en traitant les civils peuls en "
+    "suspects et en les persécutant.",
+    "En 2017, quatre groupes extrémistes se sont unis pour former le Groupe de soutien à "
+    "l'islam et aux musulmans (JNIM, d'après son nom arabe). Deux ans plus tard, une milice "
+    "d'autodéfense dogon a tué quelque 130 éleveurs peuls à Ogossagou, le pire massacre du "
+    "conflit. Le JNIM invoque la persécution des Peuls pour présenter ses propres attaques "
+    "comme de la légitime défense.",
+    "L'incapacité de l'armée à contenir le JNIM a conduit à un coup d'État militaire en "
+    "2021, et la guerre civile s'est étendue depuis. Des groupes armés contrôlent "
+    "aujourd'hui environ un tiers du pays, et un tiers des personnes tuées dans les attaques "
+    "du JNIM sont des civils. En 2023, le JNIM a attaqué un bateau de passagers sur le "
+    "fleuve Niger, tuant 49 civils, puis une base de l'armée, où 15 soldats ont péri.",
+    "En 2021 également, la junte dirigée par Assimi Goïta a fait venir le groupe russe "
+    "Wagner. En 2022, elle a exigé le départ de la France et de ses partenaires africains ; "
+    "les forces françaises se sont retirées après dix ans de présence. Les combattants de "
+    "Wagner opèrent désormais aux côtés d'unités maliennes, et les uns comme les autres ont "
+    "tué des centaines de civils lors d'opérations de contre-insurrection, tandis que les "
+    "violences sexuelles contre les femmes se multiplient. Ce sont là des crimes contre "
+    "l'humanité au sens du Statut de Rome de la Cour pénale internationale, auquel le Mali "
+    "est partie depuis 2002.",
+    "En novembre 2023, le gouvernement a nié tout lien avec Wagner et rejeté les "
+    "constatations de Human Rights Watch sur des meurtres ciblés de civils. Selon la "
+    "Commission européenne, 470 000 Maliens restent déplacés et 3,9 millions de personnes "
+    "ont besoin de protection face à la montée des exactions, dont les violences sexuelles.",
+]
+# In the order of MALI_RECOMMENDATIONS: the same addressees.
+MALI_FRENCH_RECOMMENDATIONS = [
+    "doit presser le Conseil de sécurité de l'ONU d'autoriser une nouvelle opération de "
+    "maintien de la paix des Nations unies au Mali.",
+    "doit condamner le groupe Wagner comme organisation terroriste.",
+    "doit renvoyer toutes les forces mercenaires étrangères présentes sur son sol, à "
+    "commencer par le groupe Wagner.",
+    "doit juger les soldats maliens et les combattants de Wagner pour crimes de guerre et "
+    "crimes contre l'humanité.",
+]
+
 FOLLOW_LINKS = [
     (Platform.FACEBOOK, "https://www.facebook.com/GenocideWatch"),
     (Platform.X, "https://x.com/genocidewatch"),
@@ -101,12 +156,22 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         created = self.load_follow_links()
-        if Report.objects.filter(slug=MALI_SLUG).exists():
+        if Report.objects.filter(slug=MALI_SLUG, translation_of__isnull=True).exists():
             self.stdout.write("Demo report already present; nothing to add.")
         else:
             with reversion.create_revision():
                 reversion.set_comment("Demo content loaded.")
                 self.load_mali_report()
+            created += 1
+        original = Report.objects.get(slug=MALI_SLUG, translation_of__isnull=True)
+        if (
+            not Report.objects.translations()
+            .filter(translation_of=original, language="fr")
+            .exists()
+        ):
+            with reversion.create_revision():
+                reversion.set_comment("Demo content loaded: French translation.")
+                self.load_mali_french(original)
             created += 1
         self.stdout.write(self.style.SUCCESS(f"Demo content ready ({created} new rows)."))
 
@@ -156,3 +221,18 @@ class Command(BaseCommand):
             edition, ContentFile(pdf, name="Mali Country Report by Esme Matthews 2023.pdf")
         )
         edition.save()
+
+    def load_mali_french(self, original):
+        french = translations.create(original, language="fr")
+        french.title = MALI_FRENCH_TITLE
+        french.summary = MALI_FRENCH_SUMMARY
+        french.body = "".join(f"<p>{paragraph}</p>" for paragraph in MALI_FRENCH_PARAGRAPHS)
+        french.status = Report.Status.PUBLISHED
+        french.published_at = datetime(2023, 12, 6, 9, 0, tzinfo=ZoneInfo("UTC"))
+        french.translated_from_hash = translations.note_text(original)
+        french.save()
+        for recommendation, text in zip(
+            french.recommendations.all(), MALI_FRENCH_RECOMMENDATIONS, strict=True
+        ):
+            recommendation.text = text
+            recommendation.save()

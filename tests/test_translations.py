@@ -1,0 +1,422 @@
+"""Reports in several languages: a translation is started from the original's current text,
+reviewed and published on its own, shown to readers of its language only while it and its
+original are public, and flagged when the original's words change after it was published."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from reversion.models import Version
+
+from reports import translations
+from reports.models import Recommendation, Report
+
+from . import factories
+from .test_admin import change_form, formset
+
+pytestmark = pytest.mark.django_db
+
+
+def admin_url(report, suffix="change/"):
+    return f"/admin/reports/report/{report.pk}/{suffix}"
+
+
+@pytest.fixture
+def original():
+    report = factories.published_report(
+        title="Mali Country Report 2023",
+        slug="mali-country-report-2023",
+        summary="Civilians are attacked and the Fulani are persecuted.",
+        body="<p>Armed groups took the north of the country.</p>",
+    )
+    factories.furnish(report, attachments=0)
+    return report
+
+
+def translate(client, report, language="fr"):
+    response = client.post(admin_url(report, "translate/"), {"language": language})
+    assert response.status_code == 302
+    return Report.objects.translations().get(translation_of=report, language=language)
+
+
+def translation_form(translated, **fields):
+    """What the admin's form posts for a translation: its words and recommendations."""
+    data = {
+        "title": translated.title,
+        "summary": translated.summary,
+        "body": translated.body,
+        "lead_image_alt": translated.lead_image_alt,
+        "lead_image_caption": translated.lead_image_caption,
+        "headline_override": translated.headline_override,
+        "seen_version": str(translated.edit_version),
+        **formset(
+            "recommendations",
+            [
+                {"id": r.pk, "report": translated.pk, "text": r.text}
+                for r in translated.recommendations.all()
+            ],
+            initial=translated.recommendations.count(),
+        ),
+    }
+    data.update(fields)
+    return data
+
+
+def french(client, original, **fields):
+    """A French translation, started and written through the admin."""
+    translated = translate(client, original)
+    words = {
+        "title": "Rapport pays Mali 2023",
+        "summary": "Des civils sont attaqués et les Peuls persécutés.",
+        "body": "<p>Des groupes armés ont pris le nord du pays.</p>",
+        **fields,
+    }
+    response = client.post(admin_url(translated), translation_form(translated, **words))
+    assert response.status_code == 302, response.context and response.context["errors"]
+    translated.refresh_from_db()
+    return translated
+
+
+def publish(client, report):
+    response = client.post(admin_url(report, "workflow/publish/"))
+    assert response.status_code == 302
+    report.refresh_from_db()
+    return report
+
+
+# Starting a translation.
+
+
+def test_translate_this_report_starts_a_draft_from_the_originals_current_text(
+    editor_client, original
+):
+    page = editor_client.get(admin_url(original)).content.decode()
+    assert "Translations" in page and "No translation yet." in page
+    assert '<option value="fr">French</option>' in page
+    assert '<option value="en">' not in page  # not into its own language
+
+    translated = translate(editor_client, original)
+    assert translated.status == Report.Status.DRAFT
+    assert translated.language == "fr" and translated.translation_of == original
+    assert (translated.title, translated.summary, translated.body) == (
+        original.title,
+        original.summary,
+        original.body,
+    )
+    assert translated.slug == original.slug
+    assert list(translated.stages.all()) == list(original.stages.all())
+    assert translated.authors == original.authors
+    assert [(r.addressee_id, r.text) for r in translated.recommendations.all()] == [
+        (r.addressee_id, r.text) for r in original.recommendations.all()
+    ]
+    panel = editor_client.get(admin_url(original)).content.decode()
+    assert f'href="/admin/reports/report/{translated.pk}/change/">French</a>: Draft' in panel
+    assert '<option value="fr">' not in panel  # one translation per language
+
+
+def test_a_report_is_not_translated_twice_into_a_language_nor_into_its_own(editor_client, original):
+    translated = translate(editor_client, original)
+    editor_client.post(admin_url(original, "translate/"), {"language": "fr"})
+    editor_client.post(admin_url(original, "translate/"), {"language": "en"})
+    editor_client.post(admin_url(original, "translate/"), {"language": "xx"})
+    assert Report.objects.translations().filter(translation_of=original).count() == 1
+    response = editor_client.post(
+        admin_url(translated, "translate/"), {"language": "ar"}, follow=True
+    )
+    assert "Translate the original report" in response.content.decode()
+    assert not Report.objects.filter(translation_of=translated).exists()
+
+
+def test_the_translation_page_edits_words_only(editor_client, original):
+    translated = translate(editor_client, original)
+    page = editor_client.get(admin_url(translated)).content.decode()
+    assert "French translation of" in page
+    assert 'name="title"' in page and 'name="country"' not in page
+    assert 'name="stages"' not in page and "authorships-TOTAL_FORMS" not in page
+    assert 'name="recommendations-0-addressee"' not in page
+    other = factories.addressee("Someone else")
+    data = translation_form(
+        translated,
+        title="Rapport pays Mali 2023",
+        country=factories.country("FR").pk,
+        **{"recommendations-0-addressee": other.pk, "recommendations-0-text": "doit agir."},
+    )
+    assert editor_client.post(admin_url(translated), data).status_code == 302
+    translated.refresh_from_db()
+    first = translated.recommendations.first()
+    assert translated.title == "Rapport pays Mali 2023"
+    assert translated.country == original.country
+    assert first.text == "doit agir." and first.addressee_id != other.pk
+
+
+# Its own review.
+
+
+def test_a_french_translation_is_reviewed_and_published_on_its_own(
+    client, author, editor, original
+):
+    client.force_login(author)
+    translated = french(client, original)
+    assert client.post(admin_url(translated, "workflow/submit/")).status_code == 302
+    translated.refresh_from_db()
+    assert translated.status == Report.Status.IN_REVIEW
+
+    client.force_login(editor)
+    response = client.post(
+        admin_url(translated, "workflow/return/"), {"note": "Traduisez aussi le titre."}
+    )
+    assert response.status_code == 302
+    translated.refresh_from_db()
+    assert translated.status == Report.Status.DRAFT
+    assert translated.review_note == "Traduisez aussi le titre."
+    original.refresh_from_db()
+    assert original.is_public and original.review_note == ""
+
+    reader = Client()
+    assert (
+        "Rapport pays Mali"
+        not in reader.get("/fr/reports/mali-country-report-2023/").content.decode()
+    )
+    publish(client, translated)
+    assert translated.is_public
+    page = reader.get("/fr/reports/mali-country-report-2023/").content.decode()
+    assert "Rapport pays Mali 2023" in page and "Des groupes armés" in page
+    english = reader.get("/reports/mali-country-report-2023/").content.decode()
+    assert "Mali Country Report 2023" in english and "Rapport pays" not in english
+    original.refresh_from_db()
+    assert (
+        original.status == Report.Status.PUBLISHED and original.title == "Mali Country Report 2023"
+    )
+    comments = [v.revision.comment for v in Version.objects.get_for_object(translated)]
+    assert "Published." in comments and "Returned to the author." in comments
+    assert "Translation into French started." in comments
+
+
+def test_unpublishing_the_original_hides_its_translation(editor_client, original):
+    translated = publish(editor_client, french(editor_client, original))
+    reader = Client()
+    assert reader.get("/fr/reports/mali-country-report-2023/").status_code == 200
+    editor_client.post(admin_url(original, "workflow/unpublish/"))
+    assert reader.get("/fr/reports/mali-country-report-2023/").status_code == 404
+    assert not Report.objects.public_translations().exists()
+    assert original.in_language("fr") is None
+    translated.refresh_from_db()
+    assert translated.status == Report.Status.PUBLISHED
+    assert translated.state == "Published; hidden while the original is not public"
+    # The admin's state filter still finds it where its own state puts it.
+    listing = editor_client.get("/admin/reports/report/?state=public").content.decode()
+    assert f"/admin/reports/report/{translated.pk}/change/" in listing
+
+
+def test_in_language_gives_the_public_translation_or_none(editor_client, original):
+    assert original.in_language("en") == original
+    assert original.in_language("fr") is None
+    translated = french(editor_client, original)
+    assert original.in_language("fr") is None  # a draft
+    publish(editor_client, translated)
+    assert original.in_language("fr") == translated
+    assert original.in_language("ar") is None
+
+
+def test_a_draft_or_scheduled_translation_never_leaks(editor_client, original):
+    translated = french(editor_client, original)
+    reader = Client()
+    draft = reader.get("/fr/reports/mali-country-report-2023/").content.decode()
+    assert "Rapport pays" not in draft and "Mali Country Report 2023" in draft
+    later = (timezone.now() + timedelta(days=2)).strftime("%Y-%m-%d %H:%M")
+    date, time = later.split()
+    editor_client.post(
+        admin_url(translated, "workflow/schedule/"), {"publish_at_0": date, "publish_at_1": time}
+    )
+    translated.refresh_from_db()
+    assert translated.is_scheduled
+    for address in (
+        "/fr/reports/mali-country-report-2023/",
+        "/fr/reports/",
+        "/fr/",
+        "/fr/feeds/reports/",
+        "/fr/reports/?q=rapport",
+        "/fr/reports/mali-country-report-2023/citation.ris",
+    ):
+        assert "Rapport pays" not in reader.get(address).content.decode(), address
+    assert Report.objects.public().count() == 1
+
+
+# The original's words change.
+
+
+def test_a_change_to_the_originals_words_flags_the_translation_until_it_is_reviewed(
+    editor_client, original
+):
+    translated = publish(editor_client, french(editor_client, original))
+    assert translated.original_changed_at is None
+
+    changes = editor_client.post(admin_url(original, "changes/"))
+    assert changes.status_code == 302
+    copy = Report.objects.get(revises=original)
+    editor_client.post(
+        admin_url(copy), change_form(copy, summary="Civilians are attacked in the centre too.")
+    )
+    editor_client.post(
+        admin_url(copy, "workflow/publish_changes/"),
+        {"note": "The summary names the centre.", "seen_version": copy.edit_version + 1},
+    )
+    original.refresh_from_db()
+    assert original.summary == "Civilians are attacked in the centre too."
+    translated.refresh_from_db()
+    assert translated.original_changed_at == original.text_changed_at
+    when = timezone.localtime(original.text_changed_at)
+    flag = f"The English text changed on {when.day} {when:%B %Y}: review the French."
+    assert flag in editor_client.get(admin_url(original)).content.decode()
+    assert flag in editor_client.get(admin_url(translated)).content.decode()
+
+    # The translator's changes, once published, clear it.
+    editor_client.post(admin_url(translated, "changes/"))
+    pending = Report.objects.get(revises=translated)
+    assert pending.language == "fr" and pending.translation_of == original
+    assert flag in editor_client.get(admin_url(pending)).content.decode()
+    editor_client.post(
+        admin_url(pending),
+        translation_form(pending, summary="Des civils sont attaqués, au centre aussi."),
+    )
+    pending.refresh_from_db()
+    response = editor_client.post(
+        admin_url(pending, "workflow/publish_changes/"),
+        {"note": "Le résumé nomme le centre.", "seen_version": pending.edit_version},
+    )
+    assert response.status_code == 302
+    translated.refresh_from_db()
+    assert translated.summary == "Des civils sont attaqués, au centre aussi."
+    assert translated.original_changed_at is None
+    assert flag not in editor_client.get(admin_url(original)).content.decode()
+    assert Report.objects.translations().filter(translation_of=original).count() == 1
+
+
+def test_what_a_translation_shares_follows_the_original(editor_client, original):
+    translated = french(editor_client, original)
+    draft = factories.draft_report(title="Sudan 2024", slug="sudan-2024")
+    factories.furnish(draft, stages=(1, 2), recommendations=1, attachments=0)
+    brouillon = translate(editor_client, draft)
+    data = change_form(draft, year="2024", alert_level="warning")
+    data["stages"] = [str(s.pk) for s in original.stages.all()[:1]]
+    response = editor_client.post(admin_url(draft), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    brouillon.refresh_from_db()
+    assert (brouillon.year, brouillon.alert_level) == (2024, "warning")
+    assert list(brouillon.stages.all()) == list(original.stages.all()[:1])
+    # A recommendation added to the original arrives in its words, to be translated.
+    Recommendation.objects.create(
+        report=draft, addressee=factories.addressee("The African Union"), text="should act."
+    )
+    translations.keep_in_step(draft)
+    assert [r.text for r in brouillon.recommendations.all()][-1] == "should act."
+    assert translated.year == 2023
+
+
+def test_revisions_of_a_translation_are_its_own(editor_client, original):
+    translated = french(editor_client, original)
+    editor_client.post(admin_url(translated), translation_form(translated, title="Mali 2023 (fr)"))
+    versions = Version.objects.get_for_object(translated)
+    assert versions.count() == 3  # started, translated, retitled
+    assert not any(v.object_id == str(original.pk) for v in versions)
+    history = editor_client.get(admin_url(translated, "history/")).content.decode()
+    assert "Translation into French started." in history
+
+
+# What readers of French see.
+
+
+@pytest.fixture
+def in_french(editor_client, original):
+    return publish(editor_client, french(editor_client, original))
+
+
+def test_a_page_not_translated_yet_shows_the_original_and_says_so(client, original):
+    page = client.get("/fr/reports/mali-country-report-2023/").content.decode()
+    assert "Mali Country Report 2023" in page
+    assert "has not been translated into this language yet" in page
+    assert '<article class="report" lang="en" dir="ltr">' in page
+    english = client.get("/reports/mali-country-report-2023/").content.decode()
+    assert "has not been translated" not in english
+
+
+def test_the_french_page_is_the_translation_in_french_with_the_originals_facts(
+    client, original, in_french
+):
+    page = client.get("/fr/reports/mali-country-report-2023/")
+    html = page.content.decode()
+    assert '<article class="report" lang="fr" dir="ltr">' in html
+    assert "has not been translated" not in html
+    assert page.context["translated_languages"] == ["en", "fr"]
+    assert page.context["canonical_url"].endswith("/fr/reports/mali-country-report-2023/")
+    for stage in original.stages.all():
+        assert stage.get_absolute_url() in html
+    assert '"inLanguage": "fr"' in html and '"name": "Rapport pays Mali 2023"' in html
+    assert client.get("/reports/mali-country-report-2023/").context["translated_languages"] == [
+        "en",
+        "fr",
+    ]
+
+
+def test_the_french_page_offers_the_french_pdf_edition_when_there_is_one(
+    client, original, in_french
+):
+    english = factories.attachment(original, name="mali-en.pdf")
+    page = client.get("/fr/reports/mali-country-report-2023/").content.decode()
+    assert english.get_absolute_url() in page  # no French edition: the original's
+    french_edition = factories.attachment(original, name="mali-fr.pdf", language="fr")
+    page = client.get("/fr/reports/mali-country-report-2023/").content.decode()
+    assert english.get_absolute_url() not in page
+    assert french_edition.get_absolute_url() in page
+    download = client.get(french_edition.get_absolute_url())
+    assert download.status_code == 200
+
+
+def test_lists_feeds_and_country_pages_in_french_show_the_french_translation(
+    client, original, in_french
+):
+    untranslated = factories.published_report(title="Sudan Report 2024", slug="sudan-2024")
+    for address in ("/fr/", "/fr/reports/", "/fr/countries/mali/", "/fr/stages/5/"):
+        page = client.get(address).content.decode()
+        assert "Rapport pays Mali 2023" in page, address
+        assert "/fr/reports/mali-country-report-2023/" in page, address
+    listing = client.get("/fr/reports/").content.decode()
+    assert "Sudan Report 2024" in listing and "Mali Country Report 2023" not in listing
+    assert listing.count("/fr/reports/mali-country-report-2023/") >= 1
+    feed = client.get("/fr/feeds/reports/").content.decode()
+    assert 'xml:lang="fr"' in feed
+    assert "Rapport pays Mali 2023" in feed and "Sudan Report 2024" in feed
+    english_feed = client.get("/feeds/reports/").content.decode()
+    assert "Rapport pays" not in english_feed and "Mali Country Report 2023" in english_feed
+    for address in ("/", "/reports/", "/countries/mali/"):
+        assert "Rapport pays" not in client.get(address).content.decode(), address
+    assert Report.objects.public().count() == 2  # one row per report, whatever the language
+    assert untranslated.in_language("fr") is None
+
+
+def test_citations_carry_the_language_and_the_translated_title(client, original, in_french):
+    ris = client.get("/fr/reports/mali-country-report-2023/citation.ris").content.decode()
+    assert "TI  - Rapport pays Mali 2023" in ris and "LA  - fr" in ris
+    assert "/fr/reports/mali-country-report-2023/" in ris
+    bib = client.get("/fr/reports/mali-country-report-2023/citation.bib").content.decode()
+    assert "title = {Rapport pays Mali 2023}" in bib and "language = {french}" in bib
+    item = client.get("/fr/reports/mali-country-report-2023/citation.json").json()[0]
+    assert item["title"] == "Rapport pays Mali 2023" and item["language"] == "fr"
+    english = client.get("/reports/mali-country-report-2023/citation.json").json()[0]
+    assert english["title"] == "Mali Country Report 2023" and english["language"] == "en"
+
+
+def test_search_in_french_finds_the_french_translation_first(client, original, in_french):
+    other = factories.published_report(
+        title="Sudan Report 2024",
+        slug="sudan-2024",
+        summary="A report on Darfur: armed groups attack civilians.",
+        published_at=timezone.now(),
+    )
+    results = client.get("/fr/reports/", {"q": "armés"}).context["object_list"]
+    assert [r.title for r in results] == ["Rapport pays Mali 2023"]
+    results = client.get("/fr/reports/", {"q": "civil"}).context["object_list"]
+    assert [r.pk for r in results] == [in_french.pk, other.pk]  # French first, then newest
+    english = client.get("/reports/", {"q": "armés"}).context["object_list"]
+    assert list(english) == []
