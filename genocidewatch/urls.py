@@ -52,6 +52,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
     path("healthz", healthz, name="healthz"),
+    path("api/", include("api.urls")),
     path("", include("alerts.urls")),
     path("", include("sharing.urls")),
     path("", include("reports.urls")),
