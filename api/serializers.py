@@ -62,12 +62,15 @@ class AddresseeRefSerializer(serializers.Serializer):
     url = LinkField(api_link("api:addressee", slug=lambda a: a.slug))
 
 
-class LevelFields(serializers.Serializer):
-    alert_level = serializers.ChoiceField(choices=AlertLevel.choices)
-    alert_level_name = serializers.CharField(source="get_alert_level_display")
+def alert_level():
+    return serializers.ChoiceField(choices=AlertLevel.choices)
 
 
-class ReportSerializer(LevelFields):
+def alert_level_name():
+    return serializers.CharField(source="get_alert_level_display")
+
+
+class ReportSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     url = LinkField(api_link("api:report", slug=lambda r: r.slug))
     page_url = LinkField(page_link, help_text="The report's page on the site.")
@@ -76,6 +79,8 @@ class ReportSerializer(LevelFields):
     headline = serializers.CharField()
     country = CountryRefSerializer()
     year = serializers.IntegerField()
+    alert_level = alert_level()
+    alert_level_name = alert_level_name()
     stages = StageRefSerializer(many=True, help_text="The stages of genocide the report names.")
     summary = serializers.CharField()
     published_at = serializers.DateTimeField()
@@ -121,10 +126,12 @@ class ReportDetailSerializer(ReportSerializer):
     # change log entry this report made.
 
 
-class StatusSerializer(LevelFields):
+class StatusSerializer(serializers.Serializer):
     """A country's status as one public report gave it."""
 
     year = serializers.IntegerField()
+    alert_level = alert_level()
+    alert_level_name = alert_level_name()
     stages = StageRefSerializer(many=True)
     published_at = serializers.DateTimeField()
     report = ReportRefSerializer(source="*")
@@ -132,7 +139,9 @@ class StatusSerializer(LevelFields):
 
 class CountrySerializer(CountryRefSerializer):
     current = StatusSerializer(
-        source="current_report", help_text="As the latest public report gives it."
+        source="current_report",
+        allow_null=True,  # only if the report was unpublished while the list was being read
+        help_text="As the latest public report gives it.",
     )
     reports_url = LinkField(
         lambda c: f"{link('api:reports')}?country={c.slug}",

@@ -133,7 +133,7 @@ def with_current_reports(countries):
         .prefetch_related("stages")
     }
     for country in countries:
-        country.current_report = current[country.pk]
+        country.current_report = current.get(country.pk)
     return countries
 
 
@@ -151,7 +151,7 @@ class CountryList(ListAPIView):
     serializer_class = out.CountrySerializer
 
     def get_queryset(self):
-        return countries_with_public_reports().order_by("name")
+        return countries_with_public_reports().order_by("name", "pk")
 
     def paginate_queryset(self, queryset):
         return with_current_reports(super().paginate_queryset(queryset))
@@ -243,7 +243,10 @@ class RecommendationList(ListAPIView):
     filterset_class = RecommendationFilter
 
     def get_queryset(self):
-        return public_recommendations()
+        # The pages' order, made total so that paging never repeats or skips one.
+        return public_recommendations().order_by(
+            "-report__published_at", "report_id", "order", "pk"
+        )
 
 
 def addressees_in_public_reports():

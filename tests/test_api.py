@@ -431,7 +431,7 @@ def test_lists_are_paged(api, three):
 
 SORTS = "-published_at, published_at, -updated_at, updated_at, -year, year, country, -country"
 LIST_FIELDS = (
-    "alert_level, alert_level_name, id, url, page_url, slug, title, headline, country, year, "
+    "id, url, page_url, slug, title, headline, country, year, alert_level, alert_level_name, "
     "stages, summary, published_at, updated_at"
 )
 
