@@ -38,6 +38,8 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", 3))
 SECONDS = int(os.environ.get("BENCH_SECONDS", 5))
 CONNECTIONS = 32
 SLOW_RATE = "1M"  # curl's --limit-rate: 1 MiB/s
+# The read API's first page of public reports (20, newest first), as a client polls it.
+API_LIST = "/api/v1/reports/"
 
 
 def say(message):
@@ -306,6 +308,11 @@ def main():
                 f"http://127.0.0.1:{UNCACHED}/reports/?country={country}&stage=5&alert=emergency",
                 {},
             ),
+            "API report list, app-cached (gunicorn + Redis)": (
+                f"http://127.0.0.1:{CACHED}{API_LIST}",
+                {},
+            ),
+            "API report list, uncached": (f"http://127.0.0.1:{UNCACHED}{API_LIST}", {}),
             # A country's name: found in about one report in sixty, as a reader's search is.
             "search, uncached": (
                 f"http://127.0.0.1:{UNCACHED}/reports/?q={seeded['country_name'].split()[0]}",

@@ -93,12 +93,17 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "reversion",
     "django_tasks_db",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "reports",
     "follow",
     "alerts",
     "sharing",
     "audit",
     "staff",
+    "api",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -113,6 +118,8 @@ MIDDLEWARE = [
     # read. Pages are stored only from requests those layers let through, so an HTTP
     # request that SecurityMiddleware redirects to HTTPS never finds one.
     "genocidewatch.pagecache.PageCacheMiddleware",
+    # Inside the page cache, so a stored API answer keeps its CORS headers.
+    "api.middleware.OpenCorsMiddleware",
     "genocidewatch.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -391,4 +398,30 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
+}
+
+# The read API (/api/v1/, api/): anonymous and read-only, JSON only. No authentication
+# classes: a staff session must never make the API answer differently from the public's.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumbers",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{SITE_NAME} read API",
+    "DESCRIPTION": "Public reports, countries, stages of genocide, recommendations and "
+    "their addressees, as JSON. Read-only and open to all: no key, no sign-in.",
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }

@@ -54,6 +54,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
     path("healthz", healthz, name="healthz"),
+    path("api/", include("api.urls")),
     # English is the default language, at the root: /en/… answers with the same page there.
     re_path(rf"^{settings.LANGUAGE_CODE}/(?P<rest>.*)$", default_language_redirect),
 ]

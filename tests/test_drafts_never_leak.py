@@ -114,6 +114,26 @@ SURFACES = {
     "sitemap": lambda reports: ["/sitemap.xml"],
     "robots": lambda reports: ["/robots.txt"],
     "healthz": lambda reports: ["/healthz"],
+    "api:index": lambda reports: ["/api/"],
+    "api:explorer": lambda reports: ["/api/explorer/"],
+    "api:schema": lambda reports: ["/api/schema/"],
+    "api:root": lambda reports: ["/api/v1/"],
+    "api:reports": lambda reports: (
+        ["/api/v1/reports/", "/api/v1/reports/?page_size=100&stage=5&year=2023"]
+        + [f"/api/v1/reports/?country={r.country.slug}" for r in reports]
+    ),
+    "api:report": lambda reports: [f"/api/v1/reports/{r.slug}/" for r in reports],
+    "api:countries": lambda reports: ["/api/v1/countries/"],
+    "api:country": lambda reports: [f"/api/v1/countries/{r.country.slug}/" for r in reports],
+    "api:stages": lambda reports: ["/api/v1/stages/"],
+    "api:stage": lambda reports: [f"/api/v1/stages/{n}/" for n in range(1, 11)],
+    "api:recommendations": lambda reports: (
+        ["/api/v1/recommendations/?page_size=100"]
+        + [f"/api/v1/recommendations/?addressee={a.slug}" for a in addressees(reports)]
+    ),
+    "api:addressees": lambda reports: ["/api/v1/addressees/?page_size=100"],
+    "api:addressee": lambda reports: [f"/api/v1/addressees/{a.slug}/" for a in addressees(reports)],
+    "api:unknown": lambda reports: ["/api/v1/nothing/"],
 }
 
 # Addresses of hidden reports themselves: these must be 404, not merely free of canaries.
@@ -125,6 +145,8 @@ MUST_BE_404 = {
     "reports:addressee",
     "sharing:card",
     "reports:image",
+    "api:report",
+    "api:addressee",
 }
 
 
