@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from reports.models import AlertLevel, Country, Report
+from reports.models import AlertLevel, Country, Report, StatusChange
 
 from .models import Announcement, Delivery, Subscriber
 
@@ -275,6 +275,14 @@ def send_level_change_alerts(correction_id, previous_level):
     return _deliver(report, subscribers, correction=correction, previous_level=previous_level)
 
 
+def status_change(report, *, correction=None):
+    """The change of the country's assessment this alert tells of, with its reason: the
+    one the published changes made, or the one the report's publication made."""
+    if correction is not None:
+        return StatusChange.objects.filter(correction=correction).first()
+    return StatusChange.objects.filter(report=report, correction__isnull=True).first()
+
+
 def alert_message(subscriber, report, *, correction=None, previous_level=None):
     """The alert email about `report` for `subscriber`, ready to send; with `correction`,
     about published changes that moved its alert level from `previous_level`."""
@@ -282,6 +290,7 @@ def alert_message(subscriber, report, *, correction=None, previous_level=None):
     context = {
         "report": report,
         "correction": correction,
+        "change": status_change(report, correction=correction),
         "previous_level": AlertLevel(previous_level).label if previous_level else "",
         "site_name": settings.SITE_NAME,
         "report_url": absolute(report.get_absolute_url()),

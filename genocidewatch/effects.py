@@ -31,6 +31,7 @@ from reports.models import (
     Recommendation,
     Report,
     Stage,
+    StatusChange,
     release_stored_file,
 )
 
@@ -44,6 +45,7 @@ SHOWN_ON_PUBLIC_PAGES = (
     Recommendation,
     Attachment,
     Correction,
+    StatusChange,
     Stage,
     Country,
     Addressee,
