@@ -19,6 +19,7 @@ from django.utils import timezone
 from alerts.models import Announcement, Delivery, Subscriber
 from audit.models import AuditEvent
 from follow.models import FollowLink
+from opendata.models import CapCancellation
 from reports import search
 from reports.models import (
     Addressee,
@@ -51,6 +52,7 @@ SHOWN_ON_PUBLIC_PAGES = (
     Addressee,
     Author,
     FollowLink,
+    CapCancellation,
 )
 
 # Changes to these never show on a public page, so stored pages stay.

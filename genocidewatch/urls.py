@@ -54,5 +54,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("alerts.urls")),
     path("", include("sharing.urls")),
+    path("", include("opendata.urls")),
     path("", include("reports.urls")),
 ]

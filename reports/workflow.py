@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from alerts import subscriptions as alerts
 from audit.models import AuditEvent, record
+from opendata import cap
 
 from . import changelog, changes
 from .models import Correction, Report
@@ -275,7 +276,10 @@ def report_publish(report, *, user, at=None, reason="", request=None):
 @_takes("unpublish")
 @transaction.atomic
 def report_unpublish(report, *, user, request=None):
+    before = Report.objects.select_for_update().get(pk=report.pk)
     unpublished = _move(STEPS["unpublish"], report, user=user, request=request)
+    # Warning systems that took its CAP messages are told they no longer stand.
+    cap.withdraw(before)
     # The change log never shows a change made by a report readers no longer have.
     changelog.withdraw(unpublished)
     return unpublished

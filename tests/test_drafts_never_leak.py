@@ -16,6 +16,8 @@ from django.urls import get_resolver
 from django.utils import timezone
 from PIL import Image
 
+from opendata import data
+from opendata.models import CapCancellation
 from reports import uploads, workflow
 from reports.models import Recommendation, Report, Stage, StatusChange
 from sharing.cards import card_version
@@ -113,6 +115,13 @@ SURFACES = {
     "reports:addressee": lambda reports: [a.get_absolute_url() for a in addressees(reports)],
     "reports:feed": lambda reports: ["/feeds/reports/"],
     "reports:changes_feed": lambda reports: ["/feeds/changes/"],
+    "opendata:cap": lambda reports: [f"/reports/{r.slug}/cap.xml" for r in reports],
+    "opendata:cap_feed": lambda reports: ["/feeds/cap/"],
+    "opendata:cap_cancel": lambda reports: [
+        f"/feeds/cap/cancel/{c.identifier}.xml" for c in CapCancellation.objects.all()
+    ],
+    "opendata:data": lambda reports: ["/data/"],
+    "opendata:file": lambda reports: [f"/data/{name}" for name in data.FILES],
     "reports:country_changes_feed": lambda reports: [
         f"/countries/{r.country.slug}/changes/feed/" for r in reports
     ],
@@ -138,6 +147,7 @@ MUST_BE_404 = {
     "reports:addressee",
     "sharing:card",
     "reports:image",
+    "opendata:cap",
 }
 
 
@@ -205,6 +215,12 @@ def test_an_unpublished_report_disappears_from_every_surface(editor):
         "/recommendations/",
         "/feeds/changes/",
         f"/countries/{report.country.slug}/changes/feed/",
+        f"/reports/{report.slug}/cap.xml",
+        "/feeds/cap/",
+        "/data/assessments.csv",
+        "/data/assessments.json",
+        "/data/recommendations.csv",
+        "/data/changes.json",
     } <= found
     assert report.attachments.get().get_absolute_url() in found
 

@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 from reversion.admin import VersionAdmin
 
 from audit.models import AuditEvent, record
+from opendata import cap
 
 from .. import changes, workflow
 from ..models import Report
@@ -189,6 +190,7 @@ class ReportAdmin(VersionAdmin):
             record(AuditEvent.Action.DELETE, request=request, obj=report, detail="Changes")
             return
         self._keep_for_recovery(request, report)
+        cap.withdraw(report)
         report.delete()
 
     def _keep_for_recovery(self, request, report):
