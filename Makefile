@@ -44,8 +44,9 @@ $(VENV)/.runtime-installed: requirements.txt $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	@touch $@
 
-$(VENV)/.dev-installed: requirements.txt requirements-dev.txt $(BIN)/python
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt requirements-schemas.txt $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-schemas.txt
 	@touch $@ $(VENV)/.runtime-installed
 
 # Not part of `make test`: seeds 10,000 reports and measures with wrk (see bench/run.py).

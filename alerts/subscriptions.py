@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from reports.models import AlertLevel, Country, Report
+from reports.models import AlertLevel, Country, Report, StatusChange
 
 from .models import Announcement, Delivery, Subscriber
 
@@ -292,6 +292,14 @@ def send_level_change_alerts(correction_id, previous_level):
     return _deliver(report, subscribers, correction=correction, previous_level=previous_level)
 
 
+def status_change(report, *, correction=None):
+    """The change of the country's assessment this alert tells of, with its reason: the
+    one the published changes made, or the one the report's publication made."""
+    if correction is not None:
+        return StatusChange.objects.filter(correction=correction).first()
+    return StatusChange.objects.filter(report=report, correction__isnull=True).first()
+
+
 def report_for_reader(report, language):
     """The version of `report` to email a subscriber who reads `language`: (report, in the
     original). Every report is sent in its original for now, with a sentence saying so in
@@ -316,6 +324,7 @@ def alert_message(subscriber, report, *, correction=None, previous_level=None):
             "report_language": original,
             "original_language": translation.get_language_info(original)["name_translated"],
             "correction": correction,
+            "change": status_change(report, correction=correction),
             "previous_level": AlertLevel(previous_level).label if previous_level else "",
             "site_name": settings.SITE_NAME,
             "report_url": absolute(shown.get_absolute_url()),

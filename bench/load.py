@@ -129,7 +129,10 @@ class Editor:
             raise RuntimeError(f"{step} page answered {status}")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
         status, _, _ = self.request(
-            "POST", path, urllib.parse.urlencode({"csrfmiddlewaretoken": token})
+            "POST",
+            path,
+            # The reason is read only when the step changes a country's level or stages.
+            urllib.parse.urlencode({"csrfmiddlewaretoken": token, "reason": "Load run."}),
         )
         if status != 302:
             raise RuntimeError(f"{step} refused ({status})")

@@ -19,6 +19,7 @@ from django.utils import timezone
 from alerts.models import Announcement, Delivery, Subscriber
 from audit.models import AuditEvent
 from follow.models import FollowLink
+from opendata.models import CapCancellation
 from reports import search
 from reports.models import (
     Addressee,
@@ -31,6 +32,7 @@ from reports.models import (
     Recommendation,
     Report,
     Stage,
+    StatusChange,
     release_stored_file,
 )
 
@@ -44,11 +46,13 @@ SHOWN_ON_PUBLIC_PAGES = (
     Recommendation,
     Attachment,
     Correction,
+    StatusChange,
     Stage,
     Country,
     Addressee,
     Author,
     FollowLink,
+    CapCancellation,
 )
 
 # Changes to these never show on a public page, so stored pages stay.

@@ -82,6 +82,13 @@ def _last_modified(started):
     return http_date(started) if now >= started + 1 else None
 
 
+def current_version():
+    """The content version now: a token that changes with anything public pages show
+    (and when a scheduled report's time comes). Other stores of what public pages are
+    built from (the bulk data files) key their copies by it."""
+    return _current_state(_cache().get(VERSION_KEY))[0]
+
+
 def content_changed(action=None, **kwargs):
     """Retire every stored page: now, and again once the change is committed.
 

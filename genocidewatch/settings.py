@@ -39,6 +39,13 @@ SITE_NAME = env("SITE_NAME", default="Genocide Watch")
 # The site's public address, for links in emails (which have no request to take it from).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
+# Open data (/data/, CAP): the licence the downloads are published under, and the sender
+# named in CAP messages (by default the host of SITE_URL).
+DATA_LICENCE_NAME = env("DATA_LICENCE_NAME", default="CC-BY-4.0")
+DATA_LICENCE_TITLE = env("DATA_LICENCE_TITLE", default="Creative Commons Attribution 4.0")
+DATA_LICENCE_URL = env("DATA_LICENCE_URL", default="https://creativecommons.org/licenses/by/4.0/")
+CAP_SENDER = env("CAP_SENDER", default="")
+
 # Email: printed to the console unless an SMTP server is given, e.g.
 # EMAIL_URL=smtp+tls://user:password@smtp.example.org:587
 _email = env.email_url("EMAIL_URL", default="consolemail://")
@@ -98,6 +105,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "reports",
+    "opendata",
     "follow",
     "alerts",
     "sharing",

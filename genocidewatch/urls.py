@@ -64,6 +64,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("alerts.urls")),
     path("", include("sharing.urls")),
+    path("", include("opendata.urls")),
     path("", include("reports.urls")),
     prefix_default_language=False,
 )

@@ -7,9 +7,10 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure
 from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext as _
 
 from . import translations
-from .models import Country, Report, Stage
+from .models import Country, Report, Stage, StatusChange
 from .views import to_renamed_country
 
 FEED_LENGTH = 50
@@ -134,3 +135,72 @@ class StageReportFeed(ReportFeed):
 
     def reports(self, obj):
         return Report.objects.public().filter(stages=obj)
+
+
+class ChangeFeed(ReportFeed):
+    """Dated changes of assessment (alert level, stages) with their reasons, every country."""
+
+    def title(self, obj=None):
+        return _("%(site)s: changes of assessment") % {"site": settings.SITE_NAME}
+
+    def subtitle(self, obj=None):
+        return _("Changes of alert level and stages, with the reasons, newest first.")
+
+    def link(self, obj=None):
+        return reverse("reports:countries")
+
+    def changes(self, obj):
+        return StatusChange.objects.public()
+
+    def items(self, obj=None):
+        return self.changes(obj).for_display().newest_first()[:FEED_LENGTH]
+
+    def item_title(self, item):
+        return f"{item.country.name}: {item.summary}"
+
+    def item_description(self, item):
+        return item.reason or _("No reason was recorded for this change.")
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_guid(self, item):
+        return self.request.build_absolute_uri(item.get_absolute_url())
+
+    def item_pubdate(self, item):
+        return item.changed_at
+
+    def item_updateddate(self, item):
+        return item.changed_at
+
+    def item_author_name(self, item):
+        return None
+
+    def item_categories(self, item):
+        return [item.country.name, item.level_to_label]
+
+    def item_enclosures(self, item):
+        return []
+
+
+class CountryChangeFeed(ChangeFeed):
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except Http404:
+            return to_renamed_country(kwargs["slug"], "reports:country_changes_feed")
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Country, slug=slug)
+
+    def title(self, obj=None):
+        return _("%(site)s: changes of assessment, %(country)s") % {
+            "site": settings.SITE_NAME,
+            "country": obj.name,
+        }
+
+    def link(self, obj=None):
+        return obj.get_absolute_url()
+
+    def changes(self, obj):
+        return StatusChange.objects.public().filter(country=obj)

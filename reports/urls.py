@@ -28,10 +28,16 @@ urlpatterns = [
     path("countries/", views.CountryListView.as_view(), name="countries"),
     path("countries/<slug:slug>/", views.CountryDetailView.as_view(), name="country"),
     path("countries/<slug:slug>/feed/", feeds.CountryReportFeed.as_view(), name="country_feed"),
+    path(
+        "countries/<slug:slug>/changes/feed/",
+        feeds.CountryChangeFeed.as_view(),
+        name="country_changes_feed",
+    ),
     path("stages/", views.StageListView.as_view(), name="stages"),
     path("stages/<int:number>/", views.StageDetailView.as_view(), name="stage"),
     path("stages/<int:number>/feed/", feeds.StageReportFeed.as_view(), name="stage_feed"),
     path("recommendations/", views.RecommendationListView.as_view(), name="recommendations"),
     path("addressees/<slug:slug>/", views.AddresseeDetailView.as_view(), name="addressee"),
     path("feeds/reports/", feeds.ReportFeed.as_view(), name="feed"),
+    path("feeds/changes/", feeds.ChangeFeed.as_view(), name="changes_feed"),
 ]

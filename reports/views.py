@@ -27,6 +27,7 @@ from .models import (
     Recommendation,
     Report,
     Stage,
+    StatusChange,
 )
 from .workflow import can_preview
 
@@ -382,6 +383,10 @@ class CountryDetailView(DetailView):
             stages=stages,
             grid=grid,
             recommendations=recommendations,
+            changes=StatusChange.objects.public()
+            .filter(country=self.object)
+            .for_display()
+            .newest_first(),
             **kwargs,
         )
 

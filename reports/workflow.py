@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from alerts import subscriptions as alerts
 from audit.models import AuditEvent, record
+from opendata import cap
 
-from . import changes, translations
+from . import changelog, changes, translations
 from .models import Correction, Report
 
 Status = Report.Status
@@ -35,7 +36,10 @@ class Step:
     to: str  # the status it leaves the report in (Report.Status)
     records: str  # the comment of the revision it keeps
     action: str  # the audit event it writes
-    asks: str = ""  # what the step's own page asks first: "note", "time", "correction"
+    # What the step's own page asks first: "note", "time", "correction", and "reason" (why
+    # the country's assessment changes), which is asked only when the step changes it
+    # (`needs_reason`).
+    asks: tuple = ()
     on: str = "both"  # "reports", "changes" (a working copy of a live report) or "both"
     # The author's own act on a text they may change; editors' steps need their permission
     # alone.
@@ -64,6 +68,7 @@ STEPS = {
             Status.PUBLISHED,
             "Published.",
             AuditEvent.Action.PUBLISH,
+            asks=("reason",),
             on="reports",
         ),
         Step(
@@ -74,7 +79,7 @@ STEPS = {
             Status.PUBLISHED,
             "Scheduled for {when}.",
             AuditEvent.Action.SCHEDULE,
-            asks="time",
+            asks=("time", "reason"),
             on="reports",
         ),
         Step(
@@ -85,7 +90,7 @@ STEPS = {
             Status.DRAFT,
             "Returned to the author.",
             AuditEvent.Action.RETURN,
-            asks="note",
+            asks=("note",),
         ),
         Step(
             "unpublish",
@@ -105,7 +110,7 @@ STEPS = {
             Status.PUBLISHED,  # of the live report; the working copy is removed
             "Published changes: {note}",
             AuditEvent.Action.CHANGES_PUBLISHED,
-            asks="correction",
+            asks=("correction", "reason"),
             on="changes",
         ),
     )
@@ -162,6 +167,21 @@ def steps_for(user, report):
     return [
         step for step in STEPS.values() if _applies(step, report) and _allowed(step, user, report)
     ]
+
+
+def _first_public(report, now):
+    return report.published_at if report.published_at and report.published_at <= now else None
+
+
+def needs_reason(step, report):
+    """What taking `step` on the report now would change in its country's assessment (a
+    level or stages other than readers had), or None: the reason is asked only then."""
+    if "reason" not in step.asks:
+        return None
+    if report.is_pending_changes:
+        return changelog.on_changes(report, report.revises)
+    now = timezone.now()
+    return changelog.on_publication(report, at=_first_public(report, now) or now)
 
 
 def _check(step, report, user):
@@ -221,16 +241,17 @@ def report_return(report, *, user, note, request=None):
 
 @_takes("publish", "schedule")
 @transaction.atomic
-def report_publish(report, *, user, at=None, request=None):
+def report_publish(report, *, user, at=None, reason="", request=None):
     """Publish now, or at `at`: a time in the future schedules the report.
 
     Published again after an unpublish, it keeps the date it was first public from: readers,
-    citations and feeds go on naming that date. Only a time the editor gives changes it."""
+    citations and feeds go on naming that date. Only a time the editor gives changes it.
+    A level or stages other than the country's previous public report's need a `reason`,
+    recorded in the country's change log."""
     now = timezone.now()
-    first_public = (
-        report.published_at if report.published_at and report.published_at <= now else None
-    )
-    at = at or first_public or now
+    at = at or _first_public(report, now) or now
+    change = changelog.on_publication(report, at=at)
+    changelog.check_reason(change, reason)
     scheduled = at > now
     when = timezone.localtime(at)
     step = STEPS["schedule" if scheduled else "publish"]
@@ -251,6 +272,7 @@ def report_publish(report, *, user, at=None, request=None):
         review_note="",
         **translated,
     )
+    changelog.record_publication(published, change, reason=reason)
     # Queued when this transaction commits, about this report as just saved: at once, or
     # at its scheduled time. Subscribers hear of a report once, when its original is
     # published; a translation published later announces nothing of its own.
@@ -260,8 +282,15 @@ def report_publish(report, *, user, at=None, request=None):
 
 
 @_takes("unpublish")
+@transaction.atomic
 def report_unpublish(report, *, user, request=None):
-    return _move(STEPS["unpublish"], report, user=user, request=request)
+    before = Report.objects.select_for_update().get(pk=report.pk)
+    unpublished = _move(STEPS["unpublish"], report, user=user, request=request)
+    # Warning systems that took its CAP messages are told they no longer stand.
+    cap.withdraw(before)
+    # The change log never shows a change made by a report readers no longer have.
+    changelog.withdraw(unpublished)
+    return unpublished
 
 
 def report_propose_changes(report, *, user, request=None):
@@ -287,8 +316,11 @@ def report_propose_changes(report, *, user, request=None):
 
 @_takes("publish_changes")
 @transaction.atomic
-def report_publish_changes(copy, *, user, note="", minor=False, seen_version=None, request=None):
-    """Publish a working copy's changes onto the live report, with a public note.
+def report_publish_changes(
+    copy, *, user, note="", minor=False, reason="", seen_version=None, request=None
+):
+    """Publish a working copy's changes onto the live report, with a public note (and a
+    reason, when they change the country's level or stages).
 
     `seen_version` is the copy's edit counter when the editor was shown the differences:
     a save made since then is not published unseen."""
@@ -315,6 +347,8 @@ def report_publish_changes(copy, *, user, note="", minor=False, seen_version=Non
             "Delete these changes and propose new ones from its current text.",
             code="live_changed_since",
         )
+    change = changelog.on_changes(copy, live)
+    changelog.check_reason(change, reason)
     previous_level, previous_country = live.alert_level, live.country_id
     comment = step.records.format(note=note.strip()) if note.strip() else "Published a typo fix."
     live.updated_by = user
@@ -330,11 +364,13 @@ def report_publish_changes(copy, *, user, note="", minor=False, seen_version=Non
     changes.discard(copy)
     if not live.is_public:
         # Scheduled: readers will meet this text first, so there is no update to tell of.
+        changelog.record_changes(live, change, reason=reason, correction=None)
         record(step.action, request=request, actor=user, obj=live, detail=comment)
         return live
     correction = Correction.objects.create(
         report=live, note=note.strip(), minor=minor, made_by=user
     )
+    changelog.record_changes(live, change, reason=reason, correction=correction)
     # Subscribers hear of a new level only when it is the country's level now: the report
     # is its latest and stays about the same country.
     if (

@@ -293,7 +293,8 @@ def publish_now_in_the_admin(client, report):
     data["_workflow"] = "publish"
     step = client.post(f"/admin/reports/report/{report.pk}/change/", data)
     assert step.status_code == 302
-    response = client.post(step["Location"])
+    # The reason is asked only when the report changes its country's level or stages.
+    response = client.post(step["Location"], {"reason": "The situation worsened."})
     assert response.status_code == 302
 
 

@@ -16,8 +16,10 @@ from django.urls import get_resolver
 from django.utils import timezone
 from PIL import Image
 
+from opendata import data
+from opendata.models import CapCancellation
 from reports import uploads, workflow
-from reports.models import Recommendation, Report, Stage
+from reports.models import Recommendation, Report, Stage, StatusChange
 from sharing.cards import card_version
 
 from . import factories
@@ -48,6 +50,15 @@ def hidden_report(canary, **fields):
         report=report, addressee=factories.addressee(), text=f"should {canary}.", order=0
     )
     factories.attachment(report, name=f"{canary}.pdf", content=factories.pdf_bytes(canary))
+    # A change of assessment it made, as if published with its reason.
+    StatusChange.objects.create(
+        country=report.country,
+        report=report,
+        changed_at=report.published_at or timezone.now(),
+        level_from="watch",
+        level_to=report.alert_level,
+        reason=f"Reason {canary}",
+    )
     return report
 
 
@@ -103,6 +114,17 @@ SURFACES = {
     ),
     "reports:addressee": lambda reports: [a.get_absolute_url() for a in addressees(reports)],
     "reports:feed": lambda reports: ["/feeds/reports/"],
+    "reports:changes_feed": lambda reports: ["/feeds/changes/"],
+    "opendata:cap": lambda reports: [f"/reports/{r.slug}/cap.xml" for r in reports],
+    "opendata:cap_feed": lambda reports: ["/feeds/cap/"],
+    "opendata:cap_cancel": lambda reports: [
+        f"/feeds/cap/cancel/{c.identifier}.xml" for c in CapCancellation.objects.all()
+    ],
+    "opendata:data": lambda reports: ["/data/"],
+    "opendata:file": lambda reports: [f"/data/{name}" for name in data.FILES],
+    "reports:country_changes_feed": lambda reports: [
+        f"/countries/{r.country.slug}/changes/feed/" for r in reports
+    ],
     "sharing:card": lambda reports: [
         f"/reports/{r.slug}/card-{card_version(r)}.png" for r in reports
     ],
@@ -147,6 +169,7 @@ MUST_BE_404 = {
     "reports:image",
     "api:report",
     "api:addressee",
+    "opendata:cap",
 }
 
 
@@ -212,6 +235,14 @@ def test_an_unpublished_report_disappears_from_every_surface(editor):
         "/countries/",
         "/feeds/reports/",
         "/recommendations/",
+        "/feeds/changes/",
+        f"/countries/{report.country.slug}/changes/feed/",
+        f"/reports/{report.slug}/cap.xml",
+        "/feeds/cap/",
+        "/data/assessments.csv",
+        "/data/assessments.json",
+        "/data/recommendations.csv",
+        "/data/changes.json",
     } <= found
     assert report.attachments.get().get_absolute_url() in found
 

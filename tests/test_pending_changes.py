@@ -215,13 +215,17 @@ def test_changes_that_move_the_alert_level_are_emailed_to_the_countrys_subscribe
     with django_capture_on_commit_callbacks(execute=True):
         editor_client.post(
             admin_url(changes, "workflow/publish_changes/"),
-            {"note": "Violence has eased since the ceasefire in the centre."},
+            {
+                "note": "Violence has eased since the ceasefire in the centre.",
+                "reason": "Killings stopped after the June ceasefire held for three months.",
+            },
         )
     (message,) = mailoutbox
     assert message.to == ["watcher@example.org"]
     assert message.subject.startswith("Alert level changed: ")
     assert "changed from Genocide Emergency to Genocide Warning" in message.body
     assert "Violence has eased" in message.body
+    assert "Why: Killings stopped after the June ceasefire" in message.body
 
     # A later typo fix leaves the level as it is: nobody is emailed.
     changes = propose(editor_client, live)

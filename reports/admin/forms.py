@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 
-from .. import uploads
+from .. import changelog, uploads
 from ..models import Attachment, Report
 
 
@@ -89,7 +89,15 @@ class ReportAdminForm(forms.ModelForm):
         return cleaned
 
 
-class ReturnForm(forms.Form):
+class StepForm(forms.Form):
+    """What a workflow step's page asks. A step asking several things gets a form made of
+    several of these; each adds its own arguments to the step's."""
+
+    def step_arguments(self):
+        return {}
+
+
+class ReturnForm(StepForm):
     note = forms.CharField(
         label="Note to the author",
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -97,10 +105,10 @@ class ReturnForm(forms.Form):
     )
 
     def step_arguments(self):
-        return {"note": self.cleaned_data["note"]}
+        return {**super().step_arguments(), "note": self.cleaned_data["note"]}
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(StepForm):
     publish_at = forms.SplitDateTimeField(
         label="Publish at",
         widget=AdminSplitDateTime,
@@ -116,7 +124,7 @@ class ScheduleForm(forms.Form):
         return publish_at
 
     def step_arguments(self):
-        return {"at": self.cleaned_data["publish_at"]}
+        return {**super().step_arguments(), "at": self.cleaned_data["publish_at"]}
 
 
 class AttachmentForm(forms.ModelForm):
@@ -141,7 +149,7 @@ class AttachmentForm(forms.ModelForm):
         return cleaned
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(StepForm):
     # The edit counter of the changes the editor is shown; a save since then is refused.
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     note = forms.CharField(
@@ -173,7 +181,28 @@ class CorrectionForm(forms.Form):
 
     def step_arguments(self):
         return {
+            **super().step_arguments(),
             "note": self.cleaned_data["note"],
             "minor": self.cleaned_data["minor"],
             "seen_version": self.cleaned_data["seen_version"],
         }
+
+
+class ReasonForm(StepForm):
+    """Asked only when the step changes the country's alert level or stages."""
+
+    reason = forms.CharField(
+        label="Reason for the change",
+        max_length=changelog.REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "This changes the country's alert level or stages: say why, in a "
+            "sentence readers will see in its change log."
+        },
+        help_text="Readers see it in the country's change log and in level-change alerts, "
+        "with the date, e.g. “Killings of civilians in the centre of the country doubled "
+        "since March.”",
+    )
+
+    def step_arguments(self):
+        return {**super().step_arguments(), "reason": self.cleaned_data["reason"]}

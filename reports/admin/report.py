@@ -13,11 +13,12 @@ from django.utils.safestring import mark_safe
 from reversion.admin import VersionAdmin
 
 from audit.models import AuditEvent, record
+from opendata import cap
 
 from .. import changes, translations, workflow
 from ..models import Report
 from ..richtext import sanitize_html
-from .forms import CorrectionForm, ReportAdminForm, ReturnForm, ScheduleForm
+from .forms import CorrectionForm, ReasonForm, ReportAdminForm, ReturnForm, ScheduleForm
 from .history import compare_versions, report_versions, word_diff
 from .inlines import (
     AttachmentInline,
@@ -28,7 +29,20 @@ from .inlines import (
 
 Status = Report.Status
 # What a step's own page asks for before it is taken (`workflow.Step.asks`).
-STEP_FORMS = {"note": ReturnForm, "time": ScheduleForm, "correction": CorrectionForm}
+STEP_FORMS = {
+    "note": ReturnForm,
+    "time": ScheduleForm,
+    "correction": CorrectionForm,
+    "reason": ReasonForm,
+}
+
+
+def step_form_class(step, *, change):
+    """The form for what `step` asks; the reason only when the step makes a `change`."""
+    parts = [STEP_FORMS[asked] for asked in step.asks if asked != "reason" or change]
+    if not parts:
+        return None
+    return type("StepForm", tuple(reversed(parts)), {})
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -251,6 +265,7 @@ class ReportAdmin(VersionAdmin):
             record(AuditEvent.Action.DELETE, request=request, obj=report, detail="Changes")
             return
         self._keep_for_recovery(request, report)
+        cap.withdraw(report)
         report.delete()
 
     def _keep_for_recovery(self, request, report):
@@ -368,7 +383,8 @@ class ReportAdmin(VersionAdmin):
                 request, f"This report is {report.state.lower()}: that step does not apply."
             )
             return redirect("admin:reports_report_change", report.pk)
-        form_class = STEP_FORMS.get(step.asks)
+        change = workflow.needs_reason(step, report)
+        form_class = step_form_class(step, change=change)
         form = None
         if request.method == "POST":
             form = form_class(request.POST) if form_class else None
@@ -379,12 +395,17 @@ class ReportAdmin(VersionAdmin):
                         step.name, report, user=request.user, request=request, **arguments
                     )
                 except ValidationError as error:
-                    messages.error(request, " ".join(error.messages))
+                    if getattr(error, "code", None) != "reason_required":
+                        messages.error(request, " ".join(error.messages))
+                        return redirect("admin:reports_report_change", report.pk)
+                    # The country's reports changed since the page was drawn: ask now.
+                    form = step_form_class(step, change=True)(request.POST)
+                    form.is_valid()
+                    form.add_error("reason", error)
                 else:
                     messages.success(request, f"“{report}”: {step.label.rstrip('…')}: done.")
                     # Publishing changes removes their working copy: go to the live report.
                     return redirect("admin:reports_report_change", result.pk)
-                return redirect("admin:reports_report_change", report.pk)
         elif form_class:
             form = form_class(initial={"seen_version": report.edit_version})
         context = {
@@ -395,6 +416,7 @@ class ReportAdmin(VersionAdmin):
             "step": step.name,
             "step_label": step.label.rstrip("…"),
             "form": form,
+            "change": change,
             "media": self.media + form.media if form else self.media,
             "differences": [
                 (label, word_diff(old, new))

@@ -1,6 +1,7 @@
 """The reports domain. Split by subject; import from `reports.models` as from one module."""
 
 from .attachment import Attachment, Language
+from .changelog import StatusChange
 from .files import release_stored_file
 from .report import Authorship, Correction, Recommendation, Report, ReportQuerySet
 from .vocabularies import (
@@ -28,5 +29,6 @@ __all__ = [
     "Report",
     "ReportQuerySet",
     "Stage",
+    "StatusChange",
     "release_stored_file",
 ]

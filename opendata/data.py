@@ -1,0 +1,370 @@
+"""The bulk downloads of /data/: every public assessment, recommendation and change of
+assessment, as CSV and JSON, described by a Frictionless data package (`datapackage.json`).
+
+Built only from what `Report.objects.public()` allows, in a fixed number of queries
+whatever the number of reports, and kept in the page cache's store under the content
+version (genocidewatch/pagecache.py): the first reader after a change builds a file, every
+other reader gets the stored bytes, and any change to what public pages show (a scheduled
+report's time coming included) starts a new version, so a file is never older than the
+last change. See `data_file`.
+"""
+
+import csv
+import io
+import json
+import logging
+from dataclasses import dataclass
+from datetime import UTC
+
+from django.conf import settings
+from django.core.cache import caches
+from django.utils import timezone, translation
+
+from genocidewatch import pagecache
+from genocidewatch.links import link
+from reports.models import AlertLevel, Recommendation, Report, StatusChange
+
+logger = logging.getLogger(__name__)
+# How long a built file is kept. Files of an old content version are never read again.
+KEPT_SECONDS = 24 * 3600
+LEVELS = [level.value for level in AlertLevel]
+STAGE_NUMBERS = r"^([0-9]+( [0-9]+)*)?$"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str
+    description: str
+    constraints: dict | None = None
+    listed: bool = False  # stage numbers: space-separated in CSV, a list in JSON
+
+    def schema(self, fmt):
+        field = {"name": self.name, "description": self.description}
+        if self.listed:
+            if fmt == "json":
+                field.update(type="array")
+            else:
+                field.update(type="string", constraints={"pattern": STAGE_NUMBERS})
+            return field
+        field["type"] = self.type
+        if self.constraints:
+            field["constraints"] = self.constraints
+        return field
+
+
+REPORT_URL = Field("report_url", "string", "The report's page.", {"required": True})
+ISO_CODE = Field(
+    "iso_code",
+    "string",
+    "The country's ISO 3166-1 alpha-2 code.",
+    {"required": True, "pattern": "^[A-Z]{2}$"},
+)
+
+TABLES = {
+    "assessments": (
+        "Every public report: the country's alert level and stages of genocide it found.",
+        [
+            Field("report_id", "integer", "Our id of the report.", {"required": True}),
+            Field("country", "string", "The country's name.", {"required": True}),
+            ISO_CODE,
+            Field("year", "integer", "The year the report covers.", {"required": True}),
+            Field("title", "string", "The report's title.", {"required": True}),
+            Field(
+                "published_at",
+                "datetime",
+                "When the report became public (UTC).",
+                {"required": True},
+            ),
+            Field(
+                "alert_level",
+                "string",
+                "watch, warning or emergency.",
+                {"required": True, "enum": LEVELS},
+            ),
+            Field("alert_level_name", "string", "The alert level's name.", {"required": True}),
+            Field("stages", "string", "The stages of genocide found (1 to 10).", listed=True),
+            REPORT_URL,
+        ],
+    ),
+    "recommendations": (
+        "What each public report asks, and of whom, in the report's order.",
+        [
+            Field(
+                "report_id", "integer", "The report (assessments.report_id).", {"required": True}
+            ),
+            REPORT_URL,
+            Field("country", "string", "The report's country.", {"required": True}),
+            ISO_CODE,
+            Field("order", "integer", "Its place in the report's list.", {"required": True}),
+            Field("addressee", "string", "Who is asked to act.", {"required": True}),
+            Field("text", "string", "What they should do.", {"required": True}),
+        ],
+    ),
+    "changes": (
+        "Dated changes of a country's alert level or stages, with the reason given.",
+        [
+            Field("change_id", "integer", "Our id of the change.", {"required": True}),
+            Field("country", "string", "The country's name.", {"required": True}),
+            ISO_CODE,
+            Field(
+                "changed_at", "datetime", "When the change became public (UTC).", {"required": True}
+            ),
+            Field(
+                "level_from",
+                "string",
+                "The alert level before.",
+                {"required": True, "enum": LEVELS},
+            ),
+            Field(
+                "level_to", "string", "The alert level after.", {"required": True, "enum": LEVELS}
+            ),
+            Field("stages_added", "string", "Stages found that were not before.", listed=True),
+            Field("stages_removed", "string", "Stages no longer found.", listed=True),
+            Field(
+                "reason",
+                "string",
+                "Why, as published (empty for changes made before reasons were asked for).",
+            ),
+            Field("report_id", "integer", "The report that made the change.", {"required": True}),
+            REPORT_URL,
+        ],
+    ),
+}
+FILES = {
+    "datapackage.json": "application/json",
+    **{
+        f"{table}.{fmt}": MEDIA
+        for table in TABLES
+        for fmt, MEDIA in (("csv", "text/csv"), ("json", "application/json"))
+    },
+}
+CONTENT_TYPES = {name: f"{media}; charset=utf-8" for name, media in FILES.items()}
+
+
+def _time(moment):
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _url(path):
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _report_url(slug):
+    return _url(link("reports:detail", slug=slug))
+
+
+def assessment_rows():
+    public = Report.objects.public()
+    stages = {}
+    through = Report.stages.through.objects.filter(report__in=public)
+    for report_id, number in through.values_list("report_id", "stage__number").order_by(
+        "stage__number"
+    ):
+        stages.setdefault(report_id, []).append(number)
+    rows = public.order_by("country__name", "-published_at", "pk").values_list(
+        "pk",
+        "country__name",
+        "country__code",
+        "year",
+        "title",
+        "published_at",
+        "alert_level",
+        "slug",
+    )
+    for pk, country, code, year, title, published_at, level, slug in rows:
+        yield {
+            "report_id": pk,
+            "country": country,
+            "iso_code": code,
+            "year": year,
+            "title": title,
+            "published_at": _time(published_at),
+            "alert_level": level,
+            "alert_level_name": AlertLevel(level).label,
+            "stages": stages.get(pk, []),
+            "report_url": _report_url(slug),
+        }
+
+
+def recommendation_rows():
+    rows = (
+        Recommendation.objects.filter(report__in=Report.objects.public())
+        .order_by("report__country__name", "-report__published_at", "report_id", "order", "pk")
+        .values_list(
+            "report_id",
+            "report__slug",
+            "report__country__name",
+            "report__country__code",
+            "order",
+            "addressee__name",
+            "text",
+        )
+    )
+    for report_id, slug, country, code, order, addressee, text in rows:
+        yield {
+            "report_id": report_id,
+            "report_url": _report_url(slug),
+            "country": country,
+            "iso_code": code,
+            "order": order,
+            "addressee": addressee,
+            "text": text,
+        }
+
+
+def change_rows():
+    rows = (
+        StatusChange.objects.public()
+        .order_by("country__name", "-changed_at", "-pk")
+        .values_list(
+            "pk",
+            "country__name",
+            "country__code",
+            "changed_at",
+            "level_from",
+            "level_to",
+            "stages_added",
+            "stages_removed",
+            "reason",
+            "report_id",
+            "report__slug",
+        )
+    )
+    for (
+        pk,
+        country,
+        code,
+        changed_at,
+        before,
+        after,
+        added,
+        removed,
+        reason,
+        report_id,
+        slug,
+    ) in rows:
+        yield {
+            "change_id": pk,
+            "country": country,
+            "iso_code": code,
+            "changed_at": _time(changed_at),
+            "level_from": before,
+            "level_to": after,
+            "stages_added": sorted(added),
+            "stages_removed": sorted(removed),
+            "reason": reason,
+            "report_id": report_id,
+            "report_url": _report_url(slug),
+        }
+
+
+ROWS = {
+    "assessments": assessment_rows,
+    "recommendations": recommendation_rows,
+    "changes": change_rows,
+}
+
+
+def _csv(table, rows):
+    out = io.StringIO()
+    fields = [field.name for field in TABLES[table][1]]
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(
+            {
+                name: " ".join(map(str, value)) if isinstance(value, list) else value
+                for name, value in row.items()
+            }
+        )
+    return out.getvalue().encode()
+
+
+def _json(rows):
+    return json.dumps(list(rows), ensure_ascii=False, indent=1).encode()
+
+
+def descriptor():
+    resources = []
+    for table, (description, fields) in TABLES.items():
+        for fmt, media in (("csv", "text/csv"), ("json", "application/json")):
+            resource = {
+                "name": table if fmt == "csv" else f"{table}-json",
+                # Read as a table, row by row, in JSON as in CSV.
+                "type": "table",
+                "path": f"{table}.{fmt}",
+                "title": f"{table.capitalize()} ({fmt.upper()})",
+                "description": description,
+                "format": fmt,
+                "mediatype": media,
+                "encoding": "utf-8",
+                "schema": {"fields": [field.schema(fmt) for field in fields]},
+            }
+            key = (
+                "report_id"
+                if table == "assessments"
+                else "change_id"
+                if table == "changes"
+                else None
+            )
+            if key:
+                resource["schema"]["primaryKey"] = [key]
+            if table != "assessments":
+                resource["schema"]["foreignKeys"] = [
+                    {
+                        "fields": ["report_id"],
+                        "reference": {
+                            "resource": "assessments" if fmt == "csv" else "assessments-json",
+                            "fields": ["report_id"],
+                        },
+                    }
+                ]
+            resources.append(resource)
+    return {
+        "name": "genocide-early-warning-assessments",
+        "title": f"{settings.SITE_NAME}: assessments, recommendations and changes",
+        "description": "Every public country report's alert level and stages of genocide, "
+        "its recommendations, and the dated changes of each country's assessment with the "
+        "reasons given.",
+        "homepage": _url(link("opendata:data")),
+        "version": "1.0.0",
+        "created": _time(timezone.now()),
+        "licenses": [
+            {
+                "name": settings.DATA_LICENCE_NAME,
+                "title": settings.DATA_LICENCE_TITLE,
+                "path": settings.DATA_LICENCE_URL,
+            }
+        ],
+        "sources": [{"title": settings.SITE_NAME, "path": _url("/")}],
+        "resources": resources,
+    }
+
+
+def build(name):
+    """The bytes of one file, read from the database now."""
+    with translation.override(settings.LANGUAGE_CODE):
+        if name == "datapackage.json":
+            return json.dumps(descriptor(), ensure_ascii=False, indent=1).encode()
+        table, fmt = name.rsplit(".", 1)
+        rows = ROWS[table]()
+        return _csv(table, rows) if fmt == "csv" else _json(rows)
+
+
+def data_file(name):
+    """One file as of the current content version: stored bytes, built on the first read."""
+    try:
+        key = f"data:{pagecache.current_version()}:{name}"
+        store = caches[settings.PAGE_CACHE_ALIAS]
+        found = store.get(key)
+    except Exception:
+        logger.exception("Page cache unavailable")
+        return build(name)  # readers still get the file
+    if found is None:
+        found = build(name)
+        try:
+            store.set(key, found, timeout=KEPT_SECONDS)
+        except Exception:
+            logger.exception("Could not keep the data file %s", name)
+    return found
