@@ -25,14 +25,17 @@ from reports.models import (
     Attachment,
     Author,
     Authorship,
+    Autosave,
     Correction,
     Country,
     FormerCountrySlug,
     Recommendation,
     Report,
     Stage,
+    StageEvidence,
     release_stored_file,
 )
+from staff.models import StaffProfile
 
 from .pagecache import content_changed
 
@@ -44,6 +47,7 @@ SHOWN_ON_PUBLIC_PAGES = (
     Recommendation,
     Attachment,
     Correction,
+    StageEvidence,
     Stage,
     Country,
     Addressee,
@@ -59,6 +63,8 @@ NOT_SHOWN = {
     Delivery: "a record of one email",
     AuditEvent: "staff's audit log",
     FormerCountrySlug: "an old address answers with a redirect, which is never stored",
+    Autosave: "an editor's unsaved text, seen by them alone",
+    StaffProfile: "a staff member's own settings",
 }
 
 # The report whose search entry a saved or deleted row changes; redone in the same
@@ -74,11 +80,12 @@ REINDEXES = {
 # revision must not bring back an old counter and defeat the stale-edit check.
 REVISIONS = {
     Report: {
-        "follow": ("authorships", "recommendations", "attachments"),
+        "follow": ("authorships", "recommendations", "attachments", "stage_evidence"),
         "exclude": ("edit_version", "search_text", "search_vector"),
     },
     Authorship: {},
     Recommendation: {},
+    StageEvidence: {},
     Attachment: {"exclude": ("text",)},
     # Named on every public page about them; the admin keeps a revision of each change
     # (reports/admin/vocabularies.py).

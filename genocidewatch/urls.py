@@ -26,6 +26,7 @@ urlpatterns = [
     path("favicon.ico", favicon),
     path("admin/two-factor/passkeys/", include(passkeys)),
     path("admin/two-factor/", include("staff.urls")),
+    path("admin/profile/", staff_views.profile, name="staff_profile"),
     # A forgotten staff password, by email. These are the names the admin's sign-in page
     # and Django's reset views look for ("Forgotten your password or username?").
     path(

@@ -78,7 +78,13 @@ def start_changes(report, *, user):
         for a in report.authorships.all()
     )
     Recommendation.objects.bulk_create(
-        Recommendation(report=copy, addressee_id=r.addressee_id, text=r.text, order=r.order)
+        Recommendation(
+            report=copy,
+            addressee_id=r.addressee_id,
+            text=r.text,
+            order=r.order,
+            carried_over=r.carried_over,
+        )
         for r in report.recommendations.all()
     )
     for edition in report.attachments.all():
@@ -102,7 +108,13 @@ def apply_changes(copy, live):
     )
     live.recommendations.all().delete()
     Recommendation.objects.bulk_create(
-        Recommendation(report=live, addressee_id=r.addressee_id, text=r.text, order=r.order)
+        Recommendation(
+            report=live,
+            addressee_id=r.addressee_id,
+            text=r.text,
+            order=r.order,
+            carried_over=r.carried_over,
+        )
         for r in copy.recommendations.all()
     )
     kept = set()

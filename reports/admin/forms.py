@@ -6,15 +6,40 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django_countries import countries
 
 from .. import uploads
-from ..models import Attachment, Report
+from ..models import Attachment, Country, Report
+
+
+class CountryChoiceField(forms.ChoiceField):
+    """Every ISO 3166 country, picked from a list: nobody types a country's name. A country
+    the site has not written about before gets its row (and its address) when the report
+    is saved."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=[("", "---------"), *countries], **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, Country):
+            return value.code.code
+        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+            return Country.objects.filter(pk=value).values_list("code", flat=True).first()
+        return value
+
+    def clean(self, value):
+        code = super().clean(value)
+        return Country.for_code(code) if code else None
 
 
 class ReportAdminForm(forms.ModelForm):
     """The report form, guarding against one person's save landing on top of another's."""
 
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    country = CountryChoiceField(
+        help_text="The country the report is about. Every country is in the list; type its "
+        "first letters to jump to it."
+    )
 
     class Meta:
         model = Report
@@ -39,6 +64,15 @@ class ReportAdminForm(forms.ModelForm):
         self.fields["seen_version"].initial = self.instance.edit_version
         # What the check of a newly chosen lead image found, for `save_lead_image`.
         self.processed_image = None
+        if self.instance.country_id:
+            self.initial["country"] = self.instance.country.code.code
+
+    def _get_validation_exclusions(self):
+        # A country new to the site is saved with the report (ReportAdmin.save_model).
+        exclusions = super()._get_validation_exclusions()
+        if self.instance.country_id is None and "country" in self.cleaned_data:
+            exclusions.add("country")
+        return exclusions
 
     def clean_lead_image(self):
         image = self.cleaned_data.get("lead_image")
@@ -104,8 +138,17 @@ class ScheduleForm(forms.Form):
     publish_at = forms.SplitDateTimeField(
         label="Publish at",
         widget=AdminSplitDateTime,
-        help_text="The report becomes public by itself at this time (server time zone).",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone = timezone.get_current_timezone_name()
+        self.fields["publish_at"].help_text = format_html(
+            "The report becomes public by itself at this time, read in your time zone: "
+            '<strong>{}</strong>. <a href="{}">Change your time zone</a>.',
+            zone.replace("_", " "),
+            reverse("staff_profile"),
+        )
 
     def clean_publish_at(self):
         publish_at = self.cleaned_data["publish_at"]

@@ -15,6 +15,7 @@ from audit.models import AuditEvent, record
 from .. import changes, workflow
 from ..models import Report
 from ..richtext import sanitize_html
+from ..times import local_and_utc
 from .forms import CorrectionForm, ReportAdminForm, ReturnForm, ScheduleForm
 from .history import compare_versions, report_versions, word_diff
 from .inlines import AttachmentInline, AuthorshipInline, RecommendationInline
@@ -40,13 +41,12 @@ class StateFilter(admin.SimpleListFilter):
 @admin.register(Report)
 class ReportAdmin(VersionAdmin):
     form = ReportAdminForm
-    list_display = ["title", "country", "alert_level", "state", "published_at"]
+    list_display = ["title", "country", "alert_level", "state", "publication_time"]
     list_filter = [StateFilter, "alert_level", "country", "year", "stages"]
     list_select_related = ["country"]
     search_fields = ["title", "summary", "body"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["country"]
     inlines = [AuthorshipInline, RecommendationInline, AttachmentInline]
     readonly_fields = ["state", "published_at", "published_by", "review_note"]
     object_history_template = "admin/reports/report/object_history.html"
@@ -93,6 +93,10 @@ class ReportAdmin(VersionAdmin):
     @admin.display(description="State")
     def state(self, report):
         return report.state
+
+    @admin.display(description="Publication time (yours and UTC)", ordering="published_at")
+    def publication_time(self, report):
+        return local_and_utc(report.published_at) or "—"
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "stages":
@@ -147,6 +151,8 @@ class ReportAdmin(VersionAdmin):
     # Saving.
 
     def save_model(self, request, obj, form, change):
+        if obj.country._state.adding:  # first report on this country: its row, made once
+            obj.country.save()
         form.save_lead_image(obj)
         obj.updated_by = request.user
         if change:
@@ -157,6 +163,26 @@ class ReportAdmin(VersionAdmin):
                 setattr(obj, name, value)
         super().save_model(request, obj, form, change)
         obj.refresh_from_db(fields=["edit_version"])
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        # The admin's own confirmations name the model and the object like a log line;
+        # editors read a sentence about what happened to their report instead.
+        if level == messages.SUCCESS:
+            message = getattr(request, "_desk_message", None) or self._saved_message(request)
+        if message:
+            super().message_user(request, message, level, *args, **kwargs)
+
+    def _saved_message(self, request):
+        view = request.resolver_match.url_name if request.resolver_match else ""
+        if view.endswith("_add"):
+            return "Saved as a draft. Nothing is public until an editor publishes it."
+        if view.endswith("_delete"):
+            return "Deleted. An editor can bring it back from “Recover deleted reports”."
+        if view.endswith("_changelist"):
+            return "Done."
+        if "_workflow" in request.POST:
+            return ""  # the step's own page says what comes next
+        return "Saved. Nothing public has changed."
 
     def delete_model(self, request, obj):
         self._delete(request, obj)
@@ -192,17 +218,24 @@ class ReportAdmin(VersionAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         report = self.get_object(request, object_id)
         published = report is not None and report.status == Status.PUBLISHED
+        steps = (
+            workflow.steps_for(request.user, report)
+            if report is not None and not getattr(request, "_keep_workflow_fields", None)
+            else []
+        )
         extra_context = {
             **(extra_context or {}),
             # A published report is read here; its changes are written on a working copy.
             "workflow_read_only": published,
+            "primary_step": None if published else workflow.primary_step(steps),
+            "can_start_next_year": published
+            and not report.is_pending_changes
+            and request.user.has_perm("reports.add_report"),
             "pending_changes": Report.objects.filter(revises=report).first()
             if report is not None
             else None,
             "can_propose_changes": published and request.user.has_perm("reports.change_report"),
-            "workflow_steps": workflow.steps_for(request.user, report)
-            if report is not None and not getattr(request, "_keep_workflow_fields", None)
-            else [],
+            "workflow_steps": steps,
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -238,6 +271,11 @@ class ReportAdmin(VersionAdmin):
                 name="reports_report_propose_changes",
             ),
             path(
+                "<int:object_id>/next-year/",
+                self.admin_site.admin_view(self.next_year_view),
+                name="reports_report_next_year",
+            ),
+            path(
                 "<int:object_id>/history/compare/",
                 self.admin_site.admin_view(self.compare_view),
                 name="reports_report_compare",
@@ -270,7 +308,9 @@ class ReportAdmin(VersionAdmin):
                 except ValidationError as error:
                     messages.error(request, " ".join(error.messages))
                 else:
-                    messages.success(request, f"“{report}”: {step.label.rstrip('…')}: done.")
+                    messages.success(
+                        request, step.done.format(when=local_and_utc(result.published_at))
+                    )
                     # Publishing changes removes their working copy: go to the live report.
                     return redirect("admin:reports_report_change", result.pk)
                 return redirect("admin:reports_report_change", report.pk)
@@ -309,6 +349,23 @@ class ReportAdmin(VersionAdmin):
             "editor publishes the changes.",
         )
         return redirect("admin:reports_report_change", copy.pk)
+
+    def next_year_view(self, request, object_id):
+        report = get_object_or_404(Report, pk=object_id)
+        if request.method != "POST":
+            return redirect("admin:reports_report_change", report.pk)
+        try:
+            draft = workflow.report_start_next_year(report, user=request.user, request=request)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("admin:reports_report_change", report.pk)
+        messages.success(
+            request,
+            f"Started the {draft.year} report as a draft, with last year's byline, stages, "
+            "summary and recommendations. Check each recommendation marked “carried over”; "
+            "nothing is public until an editor publishes it.",
+        )
+        return redirect("admin:reports_report_change", draft.pk)
 
     # History: compare, restore, recover.
 
@@ -352,6 +409,9 @@ class ReportAdmin(VersionAdmin):
         # Restoring brings back words, not a publication state: the report stays as public
         # (or not) as it is now. Publishing remains a step of its own.
         request._keep_workflow_fields = _workflow_fields(report)
+        request._desk_message = (
+            "Restored. This earlier text is now the newest revision; nothing was lost."
+        )
         response = super().revision_view(request, object_id, version_id, extra_context)
         if request.method == "POST" and response.status_code == 302:
             record(
@@ -373,6 +433,10 @@ class ReportAdmin(VersionAdmin):
             raise PermissionDenied
         # A recovered report comes back as a draft, public only once it is published again.
         request._keep_workflow_fields = {"status": Status.DRAFT, "review_note": ""}
+        request._desk_message = (
+            "Recovered as a draft, with its byline, recommendations and PDF editions. It "
+            "is public again only once an editor publishes it."
+        )
         response = super().recover_view(request, version_id, extra_context)
         if request.method == "POST" and response.status_code == 302:
             version = reversion.models.Version.objects.get(pk=version_id)

@@ -1,6 +1,7 @@
 """The reports domain. Split by subject; import from `reports.models` as from one module."""
 
 from .attachment import Attachment, Language
+from .desk import Autosave, StageEvidence
 from .files import release_stored_file
 from .report import Authorship, Correction, Recommendation, Report, ReportQuerySet
 from .vocabularies import (
@@ -20,6 +21,7 @@ __all__ = [
     "Attachment",
     "Author",
     "Authorship",
+    "Autosave",
     "Correction",
     "Country",
     "FormerCountrySlug",
@@ -28,5 +30,6 @@ __all__ = [
     "Report",
     "ReportQuerySet",
     "Stage",
+    "StageEvidence",
     "release_stored_file",
 ]

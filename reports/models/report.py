@@ -11,6 +11,7 @@ from genocidewatch.links import link
 
 from ..images import image_storage_name
 from ..richtext import EDITOR_EXTENSIONS, sanitize_html
+from ..times import local_and_utc
 from .vocabularies import Addressee, AlertLevel, Author, Country, Stage
 
 
@@ -282,8 +283,7 @@ class Report(models.Model):
     def state(self):
         """The report's state in words for staff: “Scheduled for 4 Dec 2023, 09:00 UTC”."""
         if self.is_scheduled:
-            when = timezone.localtime(self.published_at)
-            return f"Scheduled for {when.day} {when:%b %Y, %H:%M} {when.tzname()}"
+            return f"Scheduled for {local_and_utc(self.published_at)}"
         if self.is_pending_changes:
             return f"Changes to a published report: {self.get_status_display().lower()}"
         return self.get_status_display()
@@ -377,6 +377,11 @@ class Recommendation(models.Model):
         "“should expel all foreign mercenaries.”"
     )
     order = models.PositiveSmallIntegerField(default=0)
+    carried_over = models.BooleanField(
+        "carried over — review",
+        default=False,
+        help_text="Copied from last year's report. Untick once you have checked it still stands.",
+    )
 
     class Meta:
         ordering = ["order", "id"]
