@@ -13,7 +13,7 @@ from staff import views as staff_views
 
 admin.site.site_header = f"{settings.SITE_NAME} · staff"
 admin.site.site_title = f"{settings.SITE_NAME} staff"
-admin.site.index_title = "Reports, countries and site settings"
+admin.site.index_title = "Desk"
 
 
 def favicon(request):
