@@ -20,7 +20,7 @@ from django.utils.text import slugify
 from alerts import subscriptions as alerts
 from audit.models import AuditEvent, record
 
-from . import changes
+from . import changes, checks
 from .models import Authorship, Correction, Recommendation, Report
 
 Status = Report.Status
@@ -43,6 +43,8 @@ class Step:
     needs_edit_right: bool = False
     run: Callable | None = None  # the function below that takes it
     done: str = ""  # what the person is told once it is taken, in a plain sentence
+    # Refused while the checks before publishing (reports/checks.py) find an error.
+    checked: bool = False
 
 
 STEPS = {
@@ -69,6 +71,7 @@ STEPS = {
             "Published.",
             AuditEvent.Action.PUBLISH,
             done="Published. Subscribers will be emailed within a minute.",
+            checked=True,
             on="reports",
         ),
         Step(
@@ -82,6 +85,7 @@ STEPS = {
             done="Scheduled for {when}. It becomes public by itself then, and subscribers are "
             "emailed.",
             asks="time",
+            checked=True,
             on="reports",
         ),
         Step(
@@ -117,6 +121,7 @@ STEPS = {
             AuditEvent.Action.CHANGES_PUBLISHED,
             done="The changes are published. Readers see them now, with your note.",
             asks="correction",
+            checked=True,
             on="changes",
         ),
     )
@@ -197,6 +202,21 @@ def _check(step, report, user):
             code="wrong_state",
             params={"state": report.state.lower()},
         )
+    if step.checked:
+        found = checks.errors(report)
+        if found:
+            raise ValidationError(
+                [
+                    ValidationError(f"{finding.where}: {finding.message}", code=finding.code)
+                    for finding in found
+                ]
+                + [
+                    ValidationError(
+                        "Fix these first: a report with errors is not published.",
+                        code="checks_failed",
+                    )
+                ]
+            )
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django_countries import countries
 
 from .. import uploads
-from ..models import Attachment, Country, Report
+from ..models import Attachment, Country, Report, Stage, StageEvidence
 
 
 class CountryChoiceField(forms.ChoiceField):
@@ -67,6 +67,41 @@ class ReportAdminForm(forms.ModelForm):
         if self.instance.country_id:
             self.initial["country"] = self.instance.country.code.code
 
+        self.evidence_stages = {stage.number: stage for stage in Stage.objects.all()}
+        kept = (
+            {e.stage.number: e for e in self.instance.stage_evidence.select_related("stage")}
+            if self.instance.pk
+            else {}
+        )
+        for number, stage in self.evidence_stages.items():
+            note, source = (
+                self.fields.get(f"evidence_{number}"),
+                self.fields.get(f"source_{number}"),
+            )
+            if note is None:
+                continue
+            note.label = f"Why stage {number} ({stage.name})"
+            note.widget.attrs["data-evidence-for"] = stage.pk
+            source.widget.attrs["data-evidence-for"] = stage.pk
+            if number in kept:
+                self.initial.setdefault(f"evidence_{number}", kept[number].note)
+                self.initial.setdefault(f"source_{number}", kept[number].source)
+
+    def save_evidence(self, report):
+        """Keep one evidence note per ticked stage; a stage unticked loses its note."""
+        ticked = {stage.pk for stage in report.stages.all()}
+        for number, stage in self.evidence_stages.items():
+            if f"evidence_{number}" not in self.cleaned_data:
+                continue
+            note = self.cleaned_data[f"evidence_{number}"].strip()
+            source = self.cleaned_data.get(f"source_{number}", "")
+            if note and stage.pk in ticked:
+                StageEvidence.objects.update_or_create(
+                    report=report, stage=stage, defaults={"note": note, "source": source}
+                )
+            else:
+                StageEvidence.objects.filter(report=report, stage=stage).delete()
+
     def _get_validation_exclusions(self):
         # A country new to the site is saved with the report (ReportAdmin.save_model).
         exclusions = super()._get_validation_exclusions()
@@ -121,6 +156,34 @@ class ReportAdminForm(forms.ModelForm):
                 code="stale_edit",
             )
         return cleaned
+
+
+def _evidence_fields():
+    fields = {}
+    for number in range(1, 11):
+        fields[f"evidence_{number}"] = forms.CharField(
+            label=f"Why stage {number}",
+            required=False,
+            max_length=600,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            help_text="One or two sentences readers see under the stage: what shows it.",
+        )
+        fields[f"source_{number}"] = forms.URLField(
+            label=f"Source for stage {number}",
+            required=False,
+            max_length=500,
+            assume_scheme="https",
+            help_text="Optional: where a reader can check it.",
+        )
+    return fields
+
+
+# Declared on the class, so the admin's fieldsets may name them.
+for _name, _field in _evidence_fields().items():
+    ReportAdminForm.base_fields[_name] = _field
+    ReportAdminForm.declared_fields[_name] = _field
+
+EVIDENCE_FIELDS = list(_evidence_fields())
 
 
 class ReturnForm(forms.Form):

@@ -6,14 +6,15 @@ from django.forms import CheckboxSelectMultiple
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from reversion.admin import VersionAdmin
 
 from audit.models import AuditEvent, record
 
-from .. import changes, workflow
-from ..models import Report
+from .. import changes, checks, workflow
+from ..models import Attachment, Report
 from ..richtext import sanitize_html
 from ..times import local_and_utc
 from .forms import CorrectionForm, ReportAdminForm, ReturnForm, ScheduleForm
@@ -48,7 +49,7 @@ class ReportAdmin(VersionAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     inlines = [AuthorshipInline, RecommendationInline, AttachmentInline]
-    readonly_fields = ["state", "published_at", "published_by", "review_note"]
+    readonly_fields = ["state", "published_at", "published_by", "review_note", "evidence"]
     object_history_template = "admin/reports/report/object_history.html"
     # Ours, not django-reversion's: the "Recover deleted reports" link only for who may recover.
     change_list_template = "admin/reports/report/change_list.html"
@@ -76,6 +77,16 @@ class ReportAdmin(VersionAdmin):
             {
                 "fields": ["stages"],
                 "description": "Tick every stage the country is at according to this report.",
+            },
+        ),
+        (
+            "Evidence for each stage",
+            {
+                "fields": [(f"evidence_{n}", f"source_{n}") for n in range(1, 11)],
+                "classes": ["evidence"],
+                "description": "For each stage you ticked: what shows it, in a sentence or "
+                "two, and where it can be checked. Readers see it under the stage (“Why "
+                "stage 8: …”). A ticked stage without evidence is a warning.",
             },
         ),
         (
@@ -122,13 +133,23 @@ class ReportAdmin(VersionAdmin):
         if not self.has_change_permission(request, obj):
             # Read, not edited (changes go through pending changes): the text as readers
             # see it, not its markup.
+            read = {"Text": ["text_as_published"], "Evidence for each stage": ["evidence"]}
             return [
-                (name, {**options, "fields": ["text_as_published"]})
-                if options["fields"] == ["body"]
-                else (name, options)
+                (name, {**options, "fields": read.get(name, options["fields"])})
                 for name, options in self.fieldsets
             ]
         return self.fieldsets
+
+    @admin.display(description="Evidence")
+    def evidence(self, report):
+        return (
+            format_html_join(
+                "\n",
+                "<p>Why stage {}: {}</p>",
+                ((e.stage.number, e.note) for e in report.stage_evidence.select_related("stage")),
+            )
+            or "None given."
+        )
 
     @admin.display(description="Body")
     def text_as_published(self, report):
@@ -184,6 +205,15 @@ class ReportAdmin(VersionAdmin):
             return ""  # the step's own page says what comes next
         return "Saved. Nothing public has changed."
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.save_evidence(form.instance)
+        editions = [f for f in formsets if f.model is Attachment]
+        if any(f.has_changed() for f in editions):
+            # A PDF chosen or replaced: say at once if it looks like another report's.
+            for finding in checks.pdf_findings(form.instance):
+                messages.warning(request, finding.message)
+
     def delete_model(self, request, obj):
         self._delete(request, obj)
 
@@ -236,6 +266,7 @@ class ReportAdmin(VersionAdmin):
             else None,
             "can_propose_changes": published and request.user.has_perm("reports.change_report"),
             "workflow_steps": steps,
+            **_checks_context(report),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -318,6 +349,7 @@ class ReportAdmin(VersionAdmin):
             form = form_class(initial={"seen_version": report.edit_version})
         context = {
             **self.admin_site.each_context(request),
+            **(_checks_context(report) if step.checked else {}),
             "opts": self.opts,
             "original": report,
             "title": f"{step.label.rstrip('…')}: {report}",
@@ -443,6 +475,17 @@ class ReportAdmin(VersionAdmin):
             recovered = Report.objects.filter(pk=version.object_id).first()
             record(AuditEvent.Action.RECOVER, request=request, obj=recovered)
         return response
+
+
+def _checks_context(report):
+    if report is None:
+        return {}
+    findings = checks.check(report)
+    return {
+        "findings": findings,
+        "has_errors": any(f.is_error for f in findings),
+        "fix_url": reverse("admin:reports_report_change", args=[report.pk]),
+    }
 
 
 def _workflow_fields(report):

@@ -64,6 +64,7 @@ class ReportQuerySet(models.QuerySet):
             "attachments",
             models.Prefetch("authorships", queryset=Authorship.objects.select_related("author")),
             "corrections",
+            "stage_evidence",
         )
 
     def for_list(self):
@@ -293,6 +294,12 @@ class Report(models.Model):
         """The latest change published to this report (read from the prefetched list)."""
         corrections = list(self.corrections.all())
         return corrections[-1] if corrections else None
+
+    @property
+    def stages_with_evidence(self):
+        """[(stage, evidence or None)] for each ticked stage (read from prefetched lists)."""
+        evidence = {e.stage_id: e for e in self.stage_evidence.all()}
+        return [(stage, evidence.get(stage.pk)) for stage in self.stages.all()]
 
     @property
     def is_pending_changes(self):
