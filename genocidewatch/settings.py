@@ -238,6 +238,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = env("TIME_ZONE", default="UTC")
+# How often the report form keeps what someone is writing on the server (reports/autosave.py).
+AUTOSAVE_SECONDS = env.int("AUTOSAVE_SECONDS", default=30)
 USE_I18N = True
 USE_TZ = True
 

@@ -1,19 +1,25 @@
 import reversion
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.forms import CheckboxSelectMultiple
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
 from reversion.admin import VersionAdmin
 
 from audit.models import AuditEvent, record
+from staff.policy import verification_step
 
-from .. import changes, checks, workflow
+from .. import autosave, changes, checks, workflow
 from ..models import Attachment, Report
 from ..richtext import sanitize_html
 from ..times import local_and_utc
@@ -184,6 +190,8 @@ class ReportAdmin(VersionAdmin):
                 setattr(obj, name, value)
         super().save_model(request, obj, form, change)
         obj.refresh_from_db(fields=["edit_version"])
+        # Saved for real: the autosave has done its work.
+        autosave.forget(report=obj if change else None, user=request.user)
 
     def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
         # The admin's own confirmations name the model and the object like a log line;
@@ -245,6 +253,43 @@ class ReportAdmin(VersionAdmin):
 
     # The change page: workflow buttons, and what happens after a save.
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        restored = getattr(request, "_restore_autosave", None)
+        if restored is None:
+            return form
+
+        class RestoredForm(form):
+            # The autosaved text in place of the saved one, and the edit counter it was
+            # written on: a save since then is caught by the stale-edit check.
+            def __init__(self, *args, **kwargs):
+                kwargs["initial"] = {
+                    **restored.fields,
+                    "seen_version": restored.based_on_version,
+                    **kwargs.get("initial", {}),
+                }
+                super().__init__(*args, **kwargs)
+
+        return RestoredForm
+
+    def _autosave_context(self, request, report):
+        offer = autosave.offered(report=report, user=request.user)
+        restoring = offer is not None and request.method == "GET" and "restore" in request.GET
+        if restoring:
+            request._restore_autosave = offer
+        kwargs = {"object_id": report.pk} if report else {}
+        name = "admin:reports_report_autosave" if report else "admin:reports_report_autosave_new"
+        return {
+            "autosave_offer": None if restoring else offer,
+            "autosave_restored": offer if restoring else None,
+            "autosave_url": reverse(name, kwargs=kwargs),
+            "autosave_seconds": settings.AUTOSAVE_SECONDS,
+        }
+
+    def add_view(self, request, form_url="", extra_context=None):
+        context = {**(extra_context or {}), **self._autosave_context(request, None)}
+        return super().add_view(request, form_url, context)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         report = self.get_object(request, object_id)
         published = report is not None and report.status == Status.PUBLISHED
@@ -267,6 +312,11 @@ class ReportAdmin(VersionAdmin):
             "can_propose_changes": published and request.user.has_perm("reports.change_report"),
             "workflow_steps": steps,
             **_checks_context(report),
+            **(
+                self._autosave_context(request, report)
+                if report is not None and workflow.can_edit(request.user, report)
+                else {}
+            ),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -301,6 +351,8 @@ class ReportAdmin(VersionAdmin):
                 self.admin_site.admin_view(self.propose_changes_view),
                 name="reports_report_propose_changes",
             ),
+            path("autosave/", self.autosave_view, name="reports_report_autosave_new"),
+            path("<int:object_id>/autosave/", self.autosave_view, name="reports_report_autosave"),
             path(
                 "<int:object_id>/next-year/",
                 self.admin_site.admin_view(self.next_year_view),
@@ -381,6 +433,54 @@ class ReportAdmin(VersionAdmin):
             "editor publishes the changes.",
         )
         return redirect("admin:reports_report_change", copy.pk)
+
+    @method_decorator(never_cache)
+    def autosave_view(self, request, object_id=None):
+        """Keep what the person is writing (POST), forget it (POST with `discard`), or give
+        the page a fresh CSRF token after they signed in again in another tab (GET).
+
+        Not behind admin_view: a session that has ended is told so in JSON (401) for the
+        page's script to show, not sent to the sign-in page."""
+        user = request.user
+        if not (user.is_active and user.is_staff) or verification_step(user):
+            return JsonResponse(
+                {
+                    "message": "Your session has ended. Sign in again in another tab; your text "
+                    "stays on this page and is autosaved once you are back."
+                },
+                status=401,
+            )
+        report = get_object_or_404(Report, pk=object_id) if object_id else None
+        allowed = workflow.can_edit(user, report) if report else user.has_perm("reports.add_report")
+        if not allowed:
+            return JsonResponse({"message": "You cannot change this report now."}, status=403)
+        if request.method == "GET":
+            return JsonResponse({"csrf": get_token(request)})
+        if request.method != "POST":
+            return JsonResponse({"message": "Only POST saves."}, status=405)
+        if "discard" in request.POST:
+            autosave.forget(report=report, user=user)
+            messages.info(request, "The autosaved text is discarded.")
+            return redirect(
+                "admin:reports_report_change" if report else "admin:reports_report_add",
+                *([report.pk] if report else []),
+            )
+        try:
+            seen = int(request.POST.get("seen_version", ""))
+        except ValueError:
+            seen = report.edit_version if report else 0
+        kept = autosave.keep(report=report, user=user, data=request.POST, based_on_version=seen)
+        saved_at = timezone.localtime(kept.saved_at)
+        answer = {"saved_at": f"{saved_at:%H:%M:%S}", "csrf": get_token(request)}
+        if report is not None and seen != report.edit_version:
+            who = report.updated_by.get_username() if report.updated_by else "Someone"
+            answer["message"] = (
+                f"{who} saved this report after you opened it. Your text is autosaved for "
+                "you, and nothing of theirs is overwritten; when you save, you will be shown "
+                "both to merge them."
+            )
+            return JsonResponse(answer, status=409)
+        return JsonResponse(answer)
 
     def next_year_view(self, request, object_id):
         report = get_object_or_404(Report, pk=object_id)
