@@ -26,15 +26,18 @@ from reports.models import (
     Attachment,
     Author,
     Authorship,
+    Autosave,
     Correction,
     Country,
     FormerCountrySlug,
     Recommendation,
     Report,
     Stage,
+    StageEvidence,
     StatusChange,
     release_stored_file,
 )
+from staff.models import StaffProfile
 
 from .pagecache import content_changed
 
@@ -47,6 +50,7 @@ SHOWN_ON_PUBLIC_PAGES = (
     Attachment,
     Correction,
     StatusChange,
+    StageEvidence,
     Stage,
     Country,
     Addressee,
@@ -63,6 +67,8 @@ NOT_SHOWN = {
     Delivery: "a record of one email",
     AuditEvent: "staff's audit log",
     FormerCountrySlug: "an old address answers with a redirect, which is never stored",
+    Autosave: "an editor's unsaved text, seen by them alone",
+    StaffProfile: "a staff member's own settings",
 }
 
 # The report whose search entry a saved or deleted row changes; redone in the same
@@ -78,7 +84,7 @@ REINDEXES = {
 # revision must not bring back an old counter and defeat the stale-edit check.
 REVISIONS = {
     Report: {
-        "follow": ("authorships", "recommendations", "attachments"),
+        "follow": ("authorships", "recommendations", "attachments", "stage_evidence"),
         "exclude": (
             "edit_version",
             "search_text",
@@ -89,6 +95,7 @@ REVISIONS = {
     },
     Authorship: {},
     Recommendation: {},
+    StageEvidence: {},
     Attachment: {"exclude": ("text",)},
     # Named on every public page about them; the admin keeps a revision of each change
     # (reports/admin/vocabularies.py).

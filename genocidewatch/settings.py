@@ -147,6 +147,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "staff.middleware.TwoFactorMiddleware",
+    "staff.middleware.StaffTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the "paused" page.
@@ -267,6 +268,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # Dates as the site writes them ("30 November 2026", "30 novembre 2026"), per language.
 FORMAT_MODULE_PATH = ["genocidewatch.formats"]
 TIME_ZONE = env("TIME_ZONE", default="UTC")
+# How often the report form keeps what someone is writing on the server (reports/autosave.py).
+AUTOSAVE_SECONDS = env.int("AUTOSAVE_SECONDS", default=30)
 USE_I18N = True
 USE_TZ = True
 

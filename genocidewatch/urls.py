@@ -15,7 +15,7 @@ from staff import views as staff_views
 
 admin.site.site_header = f"{settings.SITE_NAME} · staff"
 admin.site.site_title = f"{settings.SITE_NAME} staff"
-admin.site.index_title = "Reports, countries and site settings"
+admin.site.index_title = "Desk"
 
 
 def favicon(request):
@@ -28,6 +28,7 @@ urlpatterns = [
     path("favicon.ico", favicon),
     path("admin/two-factor/passkeys/", include(passkeys)),
     path("admin/two-factor/", include("staff.urls")),
+    path("admin/profile/", staff_views.profile, name="staff_profile"),
     # A forgotten staff password, by email. These are the names the admin's sign-in page
     # and Django's reset views look for ("Forgotten your password or username?").
     path(

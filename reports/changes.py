@@ -16,7 +16,14 @@ from django.utils.html import strip_tags
 from reversion.models import Version
 
 from . import translations
-from .models import Attachment, Authorship, Recommendation, Report, release_stored_file
+from .models import (
+    Attachment,
+    Authorship,
+    Recommendation,
+    Report,
+    StageEvidence,
+    release_stored_file,
+)
 
 # What the changes may alter. The address (slug), the state and the publication time stay
 # the live report's: changing those is a workflow step of its own.
@@ -82,15 +89,29 @@ def start_changes(report, *, user):
         for a in report.authorships.all()
     )
     Recommendation.objects.bulk_create(
-        Recommendation(report=copy, addressee_id=r.addressee_id, text=r.text, order=r.order)
+        Recommendation(
+            report=copy,
+            addressee_id=r.addressee_id,
+            text=r.text,
+            order=r.order,
+            carried_over=r.carried_over,
+        )
         for r in report.recommendations.all()
     )
+    _copy_evidence(report, copy)
     for edition in report.attachments.all():
         clone = Attachment(report=copy, copied_from=edition)
         for name in EDITION_FIELDS:
             setattr(clone, name, _value(edition, name))
         clone.save()
     return copy
+
+
+def _copy_evidence(source, target):
+    StageEvidence.objects.bulk_create(
+        StageEvidence(report=target, stage_id=e.stage_id, note=e.note, source=e.source)
+        for e in source.stage_evidence.all()
+    )
 
 
 def apply_changes(copy, live):
@@ -106,9 +127,17 @@ def apply_changes(copy, live):
     )
     live.recommendations.all().delete()
     Recommendation.objects.bulk_create(
-        Recommendation(report=live, addressee_id=r.addressee_id, text=r.text, order=r.order)
+        Recommendation(
+            report=live,
+            addressee_id=r.addressee_id,
+            text=r.text,
+            order=r.order,
+            carried_over=r.carried_over,
+        )
         for r in copy.recommendations.all()
     )
+    live.stage_evidence.all().delete()
+    _copy_evidence(copy, live)
     kept = set()
     for clone in copy.attachments.all():
         edition = live.attachments.filter(pk=clone.copied_from_id).first() or Attachment(
@@ -156,6 +185,12 @@ def differences(live, copy):
             f"{r.addressee} {r.text}" for r in report.recommendations.select_related("addressee")
         )
 
+    def evidence(report):
+        return "\n".join(
+            f"Stage {e.stage.number}: {e.note} {e.source}".strip()
+            for e in report.stage_evidence.select_related("stage")
+        )
+
     def editions(report):
         return "\n".join(
             f"{e.display_title} ({e.get_language_display()}, {e.original_name}, SHA-256 "
@@ -172,6 +207,7 @@ def differences(live, copy):
         ("Summary", lambda r: r.summary),
         ("Text", lambda r: strip_tags(r.body)),
         ("Stages", stages),
+        ("Evidence for each stage", evidence),
         ("Byline", byline),
         ("Recommendations", recommendations),
         ("PDF editions", editions),

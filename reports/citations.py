@@ -38,6 +38,16 @@ def _updated(report):
     return updated
 
 
+def evidence_notes(report):
+    """["Why stage 8 (Persecution): … Source: https://…"] for each stage with evidence."""
+    return [
+        f"Why stage {stage.number} ({stage.name}): {why.note}"
+        + (f" Source: {why.source}" if why.source else "")
+        for stage, why in report.stages_with_evidence
+        if why
+    ]
+
+
 def reference(report, url):
     """“Matthews, E. (2023). Mali Country Report 2023. Genocide Watch. https://…”"""
     names = []
@@ -114,6 +124,7 @@ def ris(report, url):
         f"KW  - {report.country.name}",
         f"KW  - {report.get_alert_level_display()}",
         f"N1  - {_updated(report)}" if _updated(report) else "",
+        *(f"N1  - {note}" for note in evidence_notes(report)),
         "ER  - ",
     ]
     return "\r\n".join(line for line in lines if line) + "\r\n"
@@ -138,8 +149,9 @@ def csl_json(report, url):
         "URL": url,
         "language": report.language,
     }
-    if _updated(report):
-        item["note"] = _updated(report)
+    notes = [_updated(report), *evidence_notes(report)]
+    if any(notes):
+        item["note"] = "\n".join(note for note in notes if note)
     return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
 
 

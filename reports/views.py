@@ -226,6 +226,17 @@ def structured_data(request, report, url):
         "about": {"@type": "Country", "name": report.country.name},
         "keywords": [report.get_alert_level_display()]
         + [f"Stage {s.number}: {s.name}" for s in report.stages.all()],
+        # Each stage the report names, with why: the evidence note and its source.
+        "mentions": [
+            {
+                "@type": "DefinedTerm",
+                "name": f"Stage {stage.number}: {stage.name}",
+                "url": request.build_absolute_uri(stage.get_absolute_url()),
+                **({"description": why.note} if why else {}),
+                **({"citation": why.source} if why and why.source else {}),
+            }
+            for stage, why in report.stages_with_evidence
+        ],
         "encoding": [
             {
                 "@type": "MediaObject",

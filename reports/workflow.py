@@ -15,13 +15,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import slugify
 
 from alerts import subscriptions as alerts
 from audit.models import AuditEvent, record
 from opendata import cap
 
-from . import changelog, changes, translations
-from .models import Correction, Report
+from . import changelog, changes, checks, translations
+from .models import Authorship, Correction, Recommendation, Report
 
 Status = Report.Status
 State = Report.State
@@ -45,6 +46,9 @@ class Step:
     # alone.
     needs_edit_right: bool = False
     run: Callable | None = None  # the function below that takes it
+    done: str = ""  # what the person is told once it is taken, in a plain sentence
+    # Refused while the checks before publishing (reports/checks.py) find an error.
+    checked: bool = False
 
 
 STEPS = {
@@ -58,6 +62,8 @@ STEPS = {
             Status.IN_REVIEW,
             "Submitted for review.",
             AuditEvent.Action.SUBMIT,
+            done="Submitted for review. An editor will read it and publish it or send it back "
+            "with a note.",
             needs_edit_right=True,
         ),
         Step(
@@ -69,6 +75,8 @@ STEPS = {
             "Published.",
             AuditEvent.Action.PUBLISH,
             asks=("reason",),
+            done="Published. Subscribers will be emailed within a minute.",
+            checked=True,
             on="reports",
         ),
         Step(
@@ -80,6 +88,9 @@ STEPS = {
             "Scheduled for {when}.",
             AuditEvent.Action.SCHEDULE,
             asks=("time", "reason"),
+            done="Scheduled for {when}. It becomes public by itself then, and subscribers are "
+            "emailed.",
+            checked=True,
             on="reports",
         ),
         Step(
@@ -91,6 +102,7 @@ STEPS = {
             "Returned to the author.",
             AuditEvent.Action.RETURN,
             asks=("note",),
+            done="Returned to the author with your note. It is a draft again.",
         ),
         Step(
             "unpublish",
@@ -100,6 +112,8 @@ STEPS = {
             Status.DRAFT,
             "Unpublished.",
             AuditEvent.Action.UNPUBLISH,
+            done="Unpublished. The report and its PDF editions are off the public site; it is "
+            "a draft again.",
             on="reports",
         ),
         Step(
@@ -111,6 +125,8 @@ STEPS = {
             "Published changes: {note}",
             AuditEvent.Action.CHANGES_PUBLISHED,
             asks=("correction", "reason"),
+            done="The changes are published. Readers see them now, with your note.",
+            checked=True,
             on="changes",
         ),
     )
@@ -184,6 +200,19 @@ def needs_reason(step, report):
     return changelog.on_publication(report, at=_first_public(report, now) or now)
 
 
+# The step the desk offers as a report's one main button, first found in this order.
+PRIMARY = ("publish_changes", "publish", "submit")
+
+
+def primary_step(steps):
+    """Of the steps someone can take now, the one that moves the report on."""
+    for name in PRIMARY:
+        for step in steps:
+            if step.name == name:
+                return step
+    return None
+
+
 def _check(step, report, user):
     if not _allowed(step, user, report):
         raise PermissionDenied("Your role does not allow this step.")
@@ -193,6 +222,21 @@ def _check(step, report, user):
             code="wrong_state",
             params={"state": report.state.lower()},
         )
+    if step.checked:
+        found = checks.errors(report)
+        if found:
+            raise ValidationError(
+                [
+                    ValidationError(f"{finding.where}: {finding.message}", code=finding.code)
+                    for finding in found
+                ]
+                + [
+                    ValidationError(
+                        "Fix these first: a report with errors is not published.",
+                        code="checks_failed",
+                    )
+                ]
+            )
 
 
 @transaction.atomic
@@ -381,3 +425,71 @@ def report_publish_changes(
         alerts.announce_level_change(correction, previous_level=previous_level)
     record(step.action, request=request, actor=user, obj=live, detail=comment)
     return live
+
+
+def _next_year_title(report, year):
+    old = str(report.year)
+    if old in report.title:
+        return report.title.replace(old, str(year))
+    return f"{report.title} {year}"
+
+
+def _free_slug(title):
+    base = slugify(title)[:180] or "report"
+    slug, n = base, 1
+    while Report.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def report_start_next_year(report, *, user, request=None):
+    """A new draft for the year after a published report: the same country, byline, stages
+    and summary, its recommendations carried over to be reviewed, nothing public."""
+    if not user.has_perm("reports.add_report"):
+        raise PermissionDenied("Your role does not allow writing reports.")
+    if report.status != Status.PUBLISHED or report.is_pending_changes:
+        raise ValidationError(
+            "Next year's report is started from a published report.", code="not_published"
+        )
+    year = report.year + 1
+    title = _next_year_title(report, year)
+    with transaction.atomic():
+        draft = Report(
+            country=report.country,
+            year=year,
+            alert_level=report.alert_level,
+            title=title,
+            slug=_free_slug(title),
+            summary=report.summary,
+            status=Status.DRAFT,
+            updated_by=user,
+        )
+        with reversion.create_revision():
+            reversion.set_user(user)
+            reversion.set_comment(f"Started from the {report.year} report.")
+            draft.save()
+            draft.stages.set(report.stages.all())
+            Authorship.objects.bulk_create(
+                Authorship(report=draft, author_id=a.author_id, order=a.order)
+                for a in report.authorships.all()
+            )
+            Recommendation.objects.bulk_create(
+                Recommendation(
+                    report=draft,
+                    addressee_id=r.addressee_id,
+                    text=r.text,
+                    order=r.order,
+                    carried_over=True,
+                )
+                for r in report.recommendations.all()
+            )
+            draft.save()  # the revision follows the byline and recommendations just made
+        record(
+            AuditEvent.Action.ADD,
+            request=request,
+            actor=user,
+            obj=draft,
+            detail=f"Started from “{report}”",
+        )
+    return draft

@@ -1,5 +1,7 @@
 from django import forms
 
+from .models import StaffProfile
+
 
 class CodeForm(forms.Form):
     """A six-digit code from an authenticator app, checked against one device."""
@@ -57,3 +59,10 @@ class RecoveryCodeForm(forms.Form):
         if not self.device.verify_token(code):
             raise forms.ValidationError("That recovery code is not right, or was used already.")
         return code
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = StaffProfile
+        fields = ["time_zone"]
+        labels = {"time_zone": "Your time zone"}

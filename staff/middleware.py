@@ -1,5 +1,6 @@
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 
 from .policy import verification_step
@@ -28,3 +29,22 @@ class TwoFactorMiddleware:
                 next_page = urlencode({"next": request.get_full_path()})
                 return redirect(f"{reverse(step)}?{next_page}")
         return self.get_response(request)
+
+
+class StaffTimeZoneMiddleware:
+    """Show the admin in the time zone the staff member chose in their profile, and read
+    the times they type in it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/admin/") or not request.user.is_authenticated:
+            return self.get_response(request)
+        from .models import StaffProfile
+
+        profile = StaffProfile.objects.filter(user=request.user).first()
+        if profile is None or not profile.time_zone:
+            return self.get_response(request)
+        with timezone.override(profile.zone):
+            return self.get_response(request)

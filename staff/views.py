@@ -5,6 +5,7 @@ from base64 import b32encode
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import views as auth_views
@@ -23,7 +24,8 @@ from django_otp_webauthn.models import WebAuthnCredential
 
 from audit.models import AuditEvent, record
 
-from .forms import CodeForm, RecoveryCodeForm
+from .forms import CodeForm, ProfileForm, RecoveryCodeForm
+from .models import StaffProfile
 from .passkeys import has_passkey
 from .policy import has_authenticator, must_use_two_factor, verification_step
 
@@ -243,3 +245,21 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         record(AuditEvent.Action.PASSWORD_RESET, request=self.request, actor=form.user)
         return response
+
+
+@never_cache
+@staff_member_required
+def profile(request):
+    """A staff member's own settings: the time zone the admin shows times in."""
+    mine = StaffProfile.objects.filter(user=request.user).first() or StaffProfile(user=request.user)
+    form = ProfileForm(request.POST or None, instance=mine)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        zone = form.instance.time_zone or settings.TIME_ZONE
+        messages.success(request, f"Saved. Times are now shown in {zone.replace('_', ' ')}.")
+        return redirect("staff_profile")
+    return render(
+        request,
+        "staff/profile.html",
+        _context(request, title="Your settings", form=form, site_zone=settings.TIME_ZONE),
+    )

@@ -6,15 +6,40 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django_countries import countries
 
 from .. import changelog, uploads
-from ..models import Attachment, Report
+from ..models import Attachment, Country, Report, Stage, StageEvidence
+
+
+class CountryChoiceField(forms.ChoiceField):
+    """Every ISO 3166 country, picked from a list: nobody types a country's name. A country
+    the site has not written about before gets its row (and its address) when the report
+    is saved."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=[("", "---------"), *countries], **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, Country):
+            return value.code.code
+        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+            return Country.objects.filter(pk=value).values_list("code", flat=True).first()
+        return value
+
+    def clean(self, value):
+        code = super().clean(value)
+        return Country.for_code(code) if code else None
 
 
 class ReportAdminForm(forms.ModelForm):
     """The report form, guarding against one person's save landing on top of another's."""
 
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    country = CountryChoiceField(
+        help_text="The country the report is about. Every country is in the list; type its "
+        "first letters to jump to it."
+    )
 
     class Meta:
         model = Report
@@ -39,6 +64,50 @@ class ReportAdminForm(forms.ModelForm):
         self.fields["seen_version"].initial = self.instance.edit_version
         # What the check of a newly chosen lead image found, for `save_lead_image`.
         self.processed_image = None
+        if self.instance.country_id:
+            self.initial["country"] = self.instance.country.code.code
+
+        self.evidence_stages = {stage.number: stage for stage in Stage.objects.all()}
+        kept = (
+            {e.stage.number: e for e in self.instance.stage_evidence.select_related("stage")}
+            if self.instance.pk
+            else {}
+        )
+        for number, stage in self.evidence_stages.items():
+            note, source = (
+                self.fields.get(f"evidence_{number}"),
+                self.fields.get(f"source_{number}"),
+            )
+            if note is None:
+                continue
+            note.label = f"Why stage {number} ({stage.name})"
+            note.widget.attrs["data-evidence-for"] = stage.pk
+            source.widget.attrs["data-evidence-for"] = stage.pk
+            if number in kept:
+                self.initial.setdefault(f"evidence_{number}", kept[number].note)
+                self.initial.setdefault(f"source_{number}", kept[number].source)
+
+    def save_evidence(self, report):
+        """Keep one evidence note per ticked stage; a stage unticked loses its note."""
+        ticked = {stage.pk for stage in report.stages.all()}
+        for number, stage in self.evidence_stages.items():
+            if f"evidence_{number}" not in self.cleaned_data:
+                continue
+            note = self.cleaned_data[f"evidence_{number}"].strip()
+            source = self.cleaned_data.get(f"source_{number}", "")
+            if note and stage.pk in ticked:
+                StageEvidence.objects.update_or_create(
+                    report=report, stage=stage, defaults={"note": note, "source": source}
+                )
+            else:
+                StageEvidence.objects.filter(report=report, stage=stage).delete()
+
+    def _get_validation_exclusions(self):
+        # A country new to the site is saved with the report (ReportAdmin.save_model).
+        exclusions = super()._get_validation_exclusions()
+        if self.instance.country_id is None and "country" in self.cleaned_data:
+            exclusions.add("country")
+        return exclusions
 
     def clean_lead_image(self):
         image = self.cleaned_data.get("lead_image")
@@ -89,6 +158,34 @@ class ReportAdminForm(forms.ModelForm):
         return cleaned
 
 
+def _evidence_fields():
+    fields = {}
+    for number in range(1, 11):
+        fields[f"evidence_{number}"] = forms.CharField(
+            label=f"Why stage {number}",
+            required=False,
+            max_length=600,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            help_text="One or two sentences readers see under the stage: what shows it.",
+        )
+        fields[f"source_{number}"] = forms.URLField(
+            label=f"Source for stage {number}",
+            required=False,
+            max_length=500,
+            assume_scheme="https",
+            help_text="Optional: where a reader can check it.",
+        )
+    return fields
+
+
+# Declared on the class, so the admin's fieldsets may name them.
+for _name, _field in _evidence_fields().items():
+    ReportAdminForm.base_fields[_name] = _field
+    ReportAdminForm.declared_fields[_name] = _field
+
+EVIDENCE_FIELDS = list(_evidence_fields())
+
+
 class StepForm(forms.Form):
     """What a workflow step's page asks. A step asking several things gets a form made of
     several of these; each adds its own arguments to the step's."""
@@ -112,8 +209,17 @@ class ScheduleForm(StepForm):
     publish_at = forms.SplitDateTimeField(
         label="Publish at",
         widget=AdminSplitDateTime,
-        help_text="The report becomes public by itself at this time (server time zone).",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone = timezone.get_current_timezone_name()
+        self.fields["publish_at"].help_text = format_html(
+            "The report becomes public by itself at this time, read in your time zone: "
+            '<strong>{}</strong>. <a href="{}">Change your time zone</a>.',
+            zone.replace("_", " "),
+            reverse("staff_profile"),
+        )
 
     def clean_publish_at(self):
         publish_at = self.cleaned_data["publish_at"]

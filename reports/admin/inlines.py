@@ -62,7 +62,7 @@ class AuthorshipInline(FollowsReportPermissionsMixin, NamedControlsMixin, admin.
 class RecommendationInline(FollowsReportPermissionsMixin, admin.StackedInline):
     model = Recommendation
     autocomplete_fields = ["addressee"]
-    fields = [("addressee", "order"), "text"]
+    fields = [("addressee", "order"), "text", "carried_over"]
     extra = 0
     verbose_name_plural = "Recommendations (each addressed to someone)"
 

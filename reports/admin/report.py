@@ -1,23 +1,29 @@
 import reversion
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.forms import CheckboxSelectMultiple
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
 from reversion.admin import VersionAdmin
 
 from audit.models import AuditEvent, record
 from opendata import cap
+from staff.policy import verification_step
 
-from .. import changes, translations, workflow
-from ..models import Report
+from .. import autosave, changes, checks, translations, workflow
+from ..models import Attachment, Report
 from ..richtext import sanitize_html
+from ..times import local_and_utc
 from .forms import CorrectionForm, ReasonForm, ReportAdminForm, ReturnForm, ScheduleForm
 from .history import compare_versions, report_versions, word_diff
 from .inlines import (
@@ -61,15 +67,21 @@ class StateFilter(admin.SimpleListFilter):
 @admin.register(Report)
 class ReportAdmin(VersionAdmin):
     form = ReportAdminForm
-    list_display = ["title", "country", "alert_level", "language", "state", "published_at"]
+    list_display = [
+        "title",
+        "country",
+        "alert_level",
+        "language",
+        "state",
+        "publication_time",
+    ]
     list_filter = [StateFilter, "language", "alert_level", "country", "year", "stages"]
     list_select_related = ["country", "translation_of"]
     search_fields = ["title", "summary", "body"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["country"]
     inlines = [AuthorshipInline, RecommendationInline, AttachmentInline]
-    readonly_fields = ["state", "published_at", "published_by", "review_note"]
+    readonly_fields = ["state", "published_at", "published_by", "review_note", "evidence"]
     object_history_template = "admin/reports/report/object_history.html"
     # Ours, not django-reversion's: the "Recover deleted reports" link only for who may recover.
     change_list_template = "admin/reports/report/change_list.html"
@@ -97,6 +109,16 @@ class ReportAdmin(VersionAdmin):
             {
                 "fields": ["stages"],
                 "description": "Tick every stage the country is at according to this report.",
+            },
+        ),
+        (
+            "Evidence for each stage",
+            {
+                "fields": [(f"evidence_{n}", f"source_{n}") for n in range(1, 11)],
+                "classes": ["evidence"],
+                "description": "For each stage you ticked: what shows it, in a sentence or "
+                "two, and where it can be checked. Readers see it under the stage (“Why "
+                "stage 8: …”). A ticked stage without evidence is a warning.",
             },
         ),
         (
@@ -170,6 +192,10 @@ class ReportAdmin(VersionAdmin):
             return [TranslatedRecommendationInline]
         return super().get_inlines(request, obj)
 
+    @admin.display(description="Publication time (yours and UTC)", ordering="published_at")
+    def publication_time(self, report):
+        return local_and_utc(report.published_at) or "—"
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "stages":
             kwargs["widget"] = CheckboxSelectMultiple
@@ -197,13 +223,34 @@ class ReportAdmin(VersionAdmin):
         if not self.has_change_permission(request, obj):
             # Read, not edited (changes go through pending changes): the text as readers
             # see it, not its markup.
+            read = {"Text": ["text_as_published"], "Evidence for each stage": ["evidence"]}
             return [
-                (name, {**options, "fields": ["text_as_published"]})
-                if options["fields"] == ["body"]
-                else (name, options)
+                (
+                    name,
+                    {
+                        **options,
+                        "fields": read.get(
+                            name,
+                            ["text_as_published"]
+                            if options["fields"] == ["body"]
+                            else options["fields"],
+                        ),
+                    },
+                )
                 for name, options in fieldsets
             ]
         return fieldsets
+
+    @admin.display(description="Evidence")
+    def evidence(self, report):
+        return (
+            format_html_join(
+                "\n",
+                "<p>Why stage {}: {}</p>",
+                ((e.stage.number, e.note) for e in report.stage_evidence.select_related("stage")),
+            )
+            or "None given."
+        )
 
     @admin.display(description="Body")
     def text_as_published(self, report):
@@ -226,6 +273,8 @@ class ReportAdmin(VersionAdmin):
     # Saving.
 
     def save_model(self, request, obj, form, change):
+        if obj.country._state.adding:  # first report on this country: its row, made once
+            obj.country.save()
         form.save_lead_image(obj)
         obj.updated_by = request.user
         if change:
@@ -236,9 +285,37 @@ class ReportAdmin(VersionAdmin):
                 setattr(obj, name, value)
         super().save_model(request, obj, form, change)
         obj.refresh_from_db(fields=["edit_version"])
+        # Saved for real: the autosave has done its work.
+        autosave.forget(report=obj if change else None, user=request.user)
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        # The admin's own confirmations name the model and the object like a log line;
+        # editors read a sentence about what happened to their report instead.
+        if level == messages.SUCCESS:
+            message = getattr(request, "_desk_message", None) or self._saved_message(request)
+        if message:
+            super().message_user(request, message, level, *args, **kwargs)
+
+    def _saved_message(self, request):
+        view = request.resolver_match.url_name if request.resolver_match else ""
+        if view.endswith("_add"):
+            return "Saved as a draft. Nothing is public until an editor publishes it."
+        if view.endswith("_delete"):
+            return "Deleted. An editor can bring it back from “Recover deleted reports”."
+        if view.endswith("_changelist"):
+            return "Done."
+        if "_workflow" in request.POST:
+            return ""  # the step's own page says what comes next
+        return "Saved. Nothing public has changed."
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        form.save_evidence(form.instance)
+        editions = [f for f in formsets if f.model is Attachment]
+        if any(f.has_changed() for f in editions):
+            # A PDF chosen or replaced: say at once if it looks like another report's.
+            for finding in checks.pdf_findings(form.instance):
+                messages.warning(request, finding.message)
         # Saved last, with its stages and recommendations: what translations share with
         # the original follows it, and a change to its words flags them for review.
         report = form.instance
@@ -279,21 +356,71 @@ class ReportAdmin(VersionAdmin):
 
     # The change page: workflow buttons, and what happens after a save.
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        restored = getattr(request, "_restore_autosave", None)
+        if restored is None:
+            return form
+
+        class RestoredForm(form):
+            # The autosaved text in place of the saved one, and the edit counter it was
+            # written on: a save since then is caught by the stale-edit check.
+            def __init__(self, *args, **kwargs):
+                kwargs["initial"] = {
+                    **restored.fields,
+                    "seen_version": restored.based_on_version,
+                    **kwargs.get("initial", {}),
+                }
+                super().__init__(*args, **kwargs)
+
+        return RestoredForm
+
+    def _autosave_context(self, request, report):
+        offer = autosave.offered(report=report, user=request.user)
+        restoring = offer is not None and request.method == "GET" and "restore" in request.GET
+        if restoring:
+            request._restore_autosave = offer
+        kwargs = {"object_id": report.pk} if report else {}
+        name = "admin:reports_report_autosave" if report else "admin:reports_report_autosave_new"
+        return {
+            "autosave_offer": None if restoring else offer,
+            "autosave_restored": offer if restoring else None,
+            "autosave_url": reverse(name, kwargs=kwargs),
+            "autosave_seconds": settings.AUTOSAVE_SECONDS,
+        }
+
+    def add_view(self, request, form_url="", extra_context=None):
+        context = {**(extra_context or {}), **self._autosave_context(request, None)}
+        return super().add_view(request, form_url, context)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         report = self.get_object(request, object_id)
         published = report is not None and report.status == Status.PUBLISHED
+        steps = (
+            workflow.steps_for(request.user, report)
+            if report is not None and not getattr(request, "_keep_workflow_fields", None)
+            else []
+        )
         extra_context = {
             **(extra_context or {}),
             # A published report is read here; its changes are written on a working copy.
             "workflow_read_only": published,
+            "primary_step": None if published else workflow.primary_step(steps),
+            "can_start_next_year": published
+            and not report.is_pending_changes
+            and request.user.has_perm("reports.add_report"),
             "pending_changes": Report.objects.filter(revises=report).first()
             if report is not None
             else None,
             "can_propose_changes": published and request.user.has_perm("reports.change_report"),
-            "workflow_steps": workflow.steps_for(request.user, report)
-            if report is not None and not getattr(request, "_keep_workflow_fields", None)
-            else [],
+            "workflow_steps": steps,
+            **_checks_context(report),
             **self._translations_context(request, report),
+            **(
+                self._autosave_context(request, report)
+                if report is not None and workflow.can_edit(request.user, report)
+                else {}
+            ),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -358,6 +485,13 @@ class ReportAdmin(VersionAdmin):
                 self.admin_site.admin_view(self.propose_changes_view),
                 name="reports_report_propose_changes",
             ),
+            path("autosave/", self.autosave_view, name="reports_report_autosave_new"),
+            path("<int:object_id>/autosave/", self.autosave_view, name="reports_report_autosave"),
+            path(
+                "<int:object_id>/next-year/",
+                self.admin_site.admin_view(self.next_year_view),
+                name="reports_report_next_year",
+            ),
             path(
                 "<int:object_id>/translate/",
                 self.admin_site.admin_view(self.translate_view),
@@ -403,13 +537,16 @@ class ReportAdmin(VersionAdmin):
                     form.is_valid()
                     form.add_error("reason", error)
                 else:
-                    messages.success(request, f"“{report}”: {step.label.rstrip('…')}: done.")
+                    messages.success(
+                        request, step.done.format(when=local_and_utc(result.published_at))
+                    )
                     # Publishing changes removes their working copy: go to the live report.
                     return redirect("admin:reports_report_change", result.pk)
         elif form_class:
             form = form_class(initial={"seen_version": report.edit_version})
         context = {
             **self.admin_site.each_context(request),
+            **(_checks_context(report) if step.checked else {}),
             "opts": self.opts,
             "original": report,
             "title": f"{step.label.rstrip('…')}: {report}",
@@ -462,6 +599,71 @@ class ReportAdmin(VersionAdmin):
         )
         return redirect("admin:reports_report_change", translated.pk)
 
+    @method_decorator(never_cache)
+    def autosave_view(self, request, object_id=None):
+        """Keep what the person is writing (POST), forget it (POST with `discard`), or give
+        the page a fresh CSRF token after they signed in again in another tab (GET).
+
+        Not behind admin_view: a session that has ended is told so in JSON (401) for the
+        page's script to show, not sent to the sign-in page."""
+        user = request.user
+        if not (user.is_active and user.is_staff) or verification_step(user):
+            return JsonResponse(
+                {
+                    "message": "Your session has ended. Sign in again in another tab; your text "
+                    "stays on this page and is autosaved once you are back."
+                },
+                status=401,
+            )
+        report = get_object_or_404(Report, pk=object_id) if object_id else None
+        allowed = workflow.can_edit(user, report) if report else user.has_perm("reports.add_report")
+        if not allowed:
+            return JsonResponse({"message": "You cannot change this report now."}, status=403)
+        if request.method == "GET":
+            return JsonResponse({"csrf": get_token(request)})
+        if request.method != "POST":
+            return JsonResponse({"message": "Only POST saves."}, status=405)
+        if "discard" in request.POST:
+            autosave.forget(report=report, user=user)
+            messages.info(request, "The autosaved text is discarded.")
+            return redirect(
+                "admin:reports_report_change" if report else "admin:reports_report_add",
+                *([report.pk] if report else []),
+            )
+        try:
+            seen = int(request.POST.get("seen_version", ""))
+        except ValueError:
+            seen = report.edit_version if report else 0
+        kept = autosave.keep(report=report, user=user, data=request.POST, based_on_version=seen)
+        saved_at = timezone.localtime(kept.saved_at)
+        answer = {"saved_at": f"{saved_at:%H:%M:%S}", "csrf": get_token(request)}
+        if report is not None and seen != report.edit_version:
+            who = report.updated_by.get_username() if report.updated_by else "Someone"
+            answer["message"] = (
+                f"{who} saved this report after you opened it. Your text is autosaved for "
+                "you, and nothing of theirs is overwritten; when you save, you will be shown "
+                "both to merge them."
+            )
+            return JsonResponse(answer, status=409)
+        return JsonResponse(answer)
+
+    def next_year_view(self, request, object_id):
+        report = get_object_or_404(Report, pk=object_id)
+        if request.method != "POST":
+            return redirect("admin:reports_report_change", report.pk)
+        try:
+            draft = workflow.report_start_next_year(report, user=request.user, request=request)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("admin:reports_report_change", report.pk)
+        messages.success(
+            request,
+            f"Started the {draft.year} report as a draft, with last year's byline, stages, "
+            "summary and recommendations. Check each recommendation marked “carried over”; "
+            "nothing is public until an editor publishes it.",
+        )
+        return redirect("admin:reports_report_change", draft.pk)
+
     # History: compare, restore, recover.
 
     def history_view(self, request, object_id, extra_context=None):
@@ -504,6 +706,9 @@ class ReportAdmin(VersionAdmin):
         # Restoring brings back words, not a publication state: the report stays as public
         # (or not) as it is now. Publishing remains a step of its own.
         request._keep_workflow_fields = _workflow_fields(report)
+        request._desk_message = (
+            "Restored. This earlier text is now the newest revision; nothing was lost."
+        )
         response = super().revision_view(request, object_id, version_id, extra_context)
         if request.method == "POST" and response.status_code == 302:
             record(
@@ -525,6 +730,10 @@ class ReportAdmin(VersionAdmin):
             raise PermissionDenied
         # A recovered report comes back as a draft, public only once it is published again.
         request._keep_workflow_fields = {"status": Status.DRAFT, "review_note": ""}
+        request._desk_message = (
+            "Recovered as a draft, with its byline, recommendations and PDF editions. It "
+            "is public again only once an editor publishes it."
+        )
         response = super().recover_view(request, version_id, extra_context)
         if request.method == "POST" and response.status_code == 302:
             version = reversion.models.Version.objects.get(pk=version_id)
@@ -540,6 +749,17 @@ def _changed_flag(translated, changed_at):
         f"on {when.day} {when:%B %Y}: review the "
         f"{translations.language_name(translated.language)}."
     )
+
+
+def _checks_context(report):
+    if report is None:
+        return {}
+    findings = checks.check(report)
+    return {
+        "findings": findings,
+        "has_errors": any(f.is_error for f in findings),
+        "fix_url": reverse("admin:reports_report_change", args=[report.pk]),
+    }
 
 
 def _workflow_fields(report):

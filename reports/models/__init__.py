@@ -2,6 +2,7 @@
 
 from .attachment import Attachment, Language
 from .changelog import StatusChange
+from .desk import Autosave, StageEvidence
 from .files import release_stored_file
 from .report import Authorship, Correction, Recommendation, Report, ReportQuerySet
 from .vocabularies import (
@@ -21,6 +22,7 @@ __all__ = [
     "Attachment",
     "Author",
     "Authorship",
+    "Autosave",
     "Correction",
     "Country",
     "FormerCountrySlug",
@@ -29,6 +31,7 @@ __all__ = [
     "Report",
     "ReportQuerySet",
     "Stage",
+    "StageEvidence",
     "StatusChange",
     "release_stored_file",
 ]

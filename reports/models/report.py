@@ -13,6 +13,7 @@ from genocidewatch.links import link, neutral_link
 
 from ..images import image_storage_name
 from ..richtext import EDITOR_EXTENSIONS, sanitize_html
+from ..times import local_and_utc
 from .vocabularies import Addressee, AlertLevel, Author, Country, Stage
 
 
@@ -105,6 +106,7 @@ class ReportQuerySet(models.QuerySet):
             "attachments",
             models.Prefetch("authorships", queryset=Authorship.objects.select_related("author")),
             "corrections",
+            "stage_evidence",
         )
 
     def for_list(self):
@@ -392,8 +394,7 @@ class Report(models.Model):
     def state(self):
         """The report's state in words for staff: “Scheduled for 4 Dec 2023, 09:00 UTC”."""
         if self.is_scheduled:
-            when = timezone.localtime(self.published_at)
-            return f"Scheduled for {when.day} {when:%b %Y, %H:%M} {when.tzname()}"
+            return f"Scheduled for {local_and_utc(self.published_at)}"
         if self.is_pending_changes:
             return f"Changes to a published report: {self.get_status_display().lower()}"
         if self.workflow_state == self.State.PUBLIC and not self.is_public:
@@ -405,6 +406,12 @@ class Report(models.Model):
         """The latest change published to this report (read from the prefetched list)."""
         corrections = list(self.corrections.all())
         return corrections[-1] if corrections else None
+
+    @property
+    def stages_with_evidence(self):
+        """[(stage, evidence or None)] for each ticked stage (read from prefetched lists)."""
+        evidence = {e.stage_id: e for e in self.stage_evidence.all()}
+        return [(stage, evidence.get(stage.pk)) for stage in self.stages.all()]
 
     @property
     def is_pending_changes(self):
@@ -497,6 +504,11 @@ class Recommendation(models.Model):
         "“should expel all foreign mercenaries.”"
     )
     order = models.PositiveSmallIntegerField(default=0)
+    carried_over = models.BooleanField(
+        "carried over — review",
+        default=False,
+        help_text="Copied from last year's report. Untick once you have checked it still stands.",
+    )
 
     class Meta:
         ordering = ["order", "id"]

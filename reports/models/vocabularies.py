@@ -89,6 +89,25 @@ class Country(models.Model):
         if not self.slug:
             self.slug = slugify(self.name)
 
+    @classmethod
+    def for_code(cls, code):
+        """The country with this ISO code: its row if the site has one, else a new row
+        (unsaved) named from the ISO list, with an address no country has or had."""
+        existing = cls.objects.filter(code=code).first()
+        if existing is not None:
+            return existing
+        country = cls(code=code)
+        country._fill_in_name_and_slug()
+        taken = {
+            *cls.objects.filter(slug__startswith=country.slug).values_list("slug", flat=True),
+            *FormerCountrySlug.objects.filter(slug__startswith=country.slug).values_list(
+                "slug", flat=True
+            ),
+        }
+        if country.slug in taken:
+            country.slug = f"{country.slug}-{code.lower()}"
+        return country
+
 
 class FormerCountrySlug(models.Model):
     """An address a country had before its slug changed, so old links lead to it still.
