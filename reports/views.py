@@ -14,7 +14,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from genocidewatch import storedfiles
 
-from . import citations, images, search
+from . import citations, images, search, worldmap
 from .forms import RecommendationFilterForm, ReportFilterForm
 from .models import (
     Addressee,
@@ -53,8 +53,10 @@ class HomeView(TemplateView):
     template_name = "reports/home.html"
 
     def get_context_data(self, **kwargs):
+        current = list(current_reports())
         return super().get_context_data(
-            levels=by_alert_level(current_reports()),
+            levels=by_alert_level(current),
+            map=worldmap.world_map(current),
             latest_reports=Report.objects.public().for_list().newest_first()[:6],
             **kwargs,
         )
@@ -248,7 +250,9 @@ class CountryListView(TemplateView):
         if sort == "level":
             severity = {AlertLevel.EMERGENCY: 0, AlertLevel.WARNING: 1, AlertLevel.WATCH: 2}
             reports.sort(key=lambda r: severity[r.alert_level])
-        return super().get_context_data(current=reports, sort=sort, **kwargs)
+        return super().get_context_data(
+            current=reports, sort=sort, map=worldmap.world_map(reports), **kwargs
+        )
 
 
 def to_renamed_country(slug, viewname):
