@@ -131,6 +131,7 @@ class ReportDetailView(DetailView):
         context["canonical_url"] = url
         context["citation"] = citations.reference(self.object, url)
         context["structured_data"] = structured_data(self.request, self.object, url)
+        context["all_stages"] = list(Stage.objects.all())
         return context
 
     def render_to_response(self, context, **response_kwargs):

@@ -54,3 +54,14 @@ def file_size(num_bytes):
     if num_bytes < 1000 * 1000:
         return f"{round(num_bytes / 1000)} KB"
     return f"{num_bytes / 1000 / 1000:.1f} MB"
+
+
+@register.inclusion_tag("includes/stage_bar.html")
+def stage_bar(all_stages, found, *, label, id):
+    """The ten-step bar: every stage, in order, and whether `found` includes it."""
+    found_numbers = {stage.number for stage in found}
+    return {
+        "steps": [(stage, stage.number in found_numbers) for stage in all_stages],
+        "label": label,
+        "id": id,
+    }
