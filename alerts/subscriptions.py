@@ -289,7 +289,7 @@ def alert_message(subscriber, report, *, correction=None, previous_level=None):
         "manage_url": manage_link(subscriber),
         "unsubscribe_url": unsubscribe,
     }
-    subject = f"{report.headline}: {report.title}"
+    subject = report.full_title
     if correction is not None:
         subject = f"Alert level changed: {subject}"
     return _message(

@@ -18,6 +18,7 @@ message goes through to the views, and only responses that the views and
 import logging
 import secrets
 import time
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.cache import caches
@@ -80,6 +81,13 @@ def _last_modified(started):
     "not modified"."""
     now = time.time()
     return http_date(started) if now >= started + 1 else None
+
+
+def last_change():
+    """When anything public pages show last changed, as far as the site knows: the start of
+    the current content version (the time pages' Last-Modified is read from)."""
+    state = _current_state(_cache().get(VERSION_KEY))
+    return datetime.fromtimestamp(state[2], tz=UTC)
 
 
 def content_changed(action=None, **kwargs):

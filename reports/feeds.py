@@ -7,14 +7,29 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure
 
+from genocidewatch import pagecache
+
 from .models import Country, Report, Stage
 from .views import to_renamed_country
 
 FEED_LENGTH = 50
 
 
+class AtomFeed(Atom1Feed):
+    """An Atom feed whose `updated`, when it has no entry, is the site's last change rather
+    than the moment it was asked for (which would make an unchanged feed look new)."""
+
+    def latest_post_date(self):
+        if self.items:
+            return super().latest_post_date()
+        return self.feed["last_change"]
+
+
 class ReportFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
+
+    def feed_extra_kwargs(self, obj):
+        return {"last_change": pagecache.last_change()}
 
     def title(self, obj=None):
         return f"{settings.SITE_NAME}: reports and alerts"
@@ -37,7 +52,7 @@ class ReportFeed(Feed):
         )
 
     def item_title(self, item):
-        return f"{item.headline}: {item.title}"
+        return item.full_title
 
     def item_description(self, item):
         return item.summary

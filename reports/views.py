@@ -6,13 +6,18 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 
 from genocidewatch import storedfiles
+from sharing import cards, pages
+from sharing.cards import card_path
 
 from . import citations, images, search, worldmap
 from .forms import RecommendationFilterForm, ReportFilterForm
@@ -40,6 +45,16 @@ def current_reports():
     return Report.objects.current().select_related("country").prefetch_related("stages")
 
 
+def page_card_context(request, card, description):
+    """What templates/includes/social_meta.html needs: the page's card and addresses."""
+    return {
+        "card": card,
+        "social_description": description,
+        "card_url": request.build_absolute_uri(card.path),
+        "page_url": request.build_absolute_uri(request.path),
+    }
+
+
 def by_alert_level(reports):
     """[(level, [reports…]), …] from the most to the least severe level."""
     levels = [AlertLevel.EMERGENCY, AlertLevel.WARNING, AlertLevel.WATCH]
@@ -57,6 +72,15 @@ class HomeView(TemplateView):
         return super().get_context_data(
             levels=by_alert_level(current),
             map=worldmap.world_map(current),
+            **page_card_context(
+                self.request,
+                pages.home_card(current),
+                gettext(
+                    "%(site)s publishes early-warning reports and alerts on countries at "
+                    "risk of genocide."
+                )
+                % {"site": settings.SITE_NAME},
+            ),
             latest_reports=Report.objects.public().for_list().newest_first()[:6],
             **kwargs,
         )
@@ -82,6 +106,13 @@ class CleanFilterAddress:
         return super().get(request, *args, **kwargs)
 
 
+def list_canonical_url(request, page_obj):
+    """A list's one address for crawlers: the page of the unfiltered list (filtered and
+    searched lists are marked `noindex` instead, so crawlers do not walk every combination)."""
+    number = page_obj.number if page_obj else 1
+    return request.build_absolute_uri(request.path + (f"?page={number}" if number > 1 else ""))
+
+
 class ReportListView(CleanFilterAddress, ListView):
     paginate_by = 20
 
@@ -103,6 +134,7 @@ class ReportListView(CleanFilterAddress, ListView):
         params = self.request.GET.copy()
         params.pop("page", None)
         context["filter_query"] = params.urlencode()
+        context["canonical_url"] = list_canonical_url(self.request, context["page_obj"])
         return context
 
 
@@ -142,6 +174,11 @@ class ReportDetailView(DetailView):
         return response
 
 
+def site_logo():
+    """The organisation's logo, as search engines and reference managers are shown it."""
+    return static("img/favicon.svg")
+
+
 def structured_data(request, report, url):
     """schema.org description of a report, for search engines and reference managers."""
     data = {
@@ -153,7 +190,20 @@ def structured_data(request, report, url):
         "url": url,
         "dateModified": report.updated_at.isoformat(),
         "author": [{"@type": "Person", "name": author.name} for author in report.authors],
-        "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "inLanguage": getattr(report, "language", "") or settings.LANGUAGE_CODE,
+        "image": {
+            "@type": "ImageObject",
+            "url": request.build_absolute_uri(card_path(report)),
+            "width": cards.WIDTH,
+            "height": cards.HEIGHT,
+        },
+        "publisher": {
+            "@type": "Organization",
+            "name": settings.SITE_NAME,
+            "url": request.build_absolute_uri("/"),
+            "logo": {"@type": "ImageObject", "url": request.build_absolute_uri(site_logo())},
+        },
         "about": {"@type": "Country", "name": report.country.name},
         "keywords": [report.get_alert_level_display()]
         + [f"Stage {s.number}: {s.name}" for s in report.stages.all()],
@@ -252,7 +302,11 @@ class CountryListView(TemplateView):
             severity = {AlertLevel.EMERGENCY: 0, AlertLevel.WARNING: 1, AlertLevel.WATCH: 2}
             reports.sort(key=lambda r: severity[r.alert_level])
         return super().get_context_data(
-            current=reports, sort=sort, map=worldmap.world_map(reports), **kwargs
+            current=reports,
+            sort=sort,
+            map=worldmap.world_map(reports),
+            canonical_url=self.request.build_absolute_uri(self.request.path),
+            **kwargs,
         )
 
 
@@ -305,6 +359,11 @@ class CountryDetailView(DetailView):
         )
         return super().get_context_data(
             current=reports[0],
+            **page_card_context(
+                self.request,
+                pages.country_card(self.object, reports[0]),
+                f"{self.object.name}: {reports[0].get_alert_level_display()}. {reports[0].summary}",
+            ),
             reports=reports,
             stages=stages,
             grid=grid,
@@ -331,6 +390,11 @@ class StageDetailView(DetailView):
             current=current_reports().filter(stages=self.object).order_by("country__name"),
             reports=tagged.for_list().newest_first()[:STAGE_PAGE_REPORTS],
             report_count=tagged.count(),
+            **page_card_context(
+                self.request,
+                pages.stage_card(self.object),
+                Truncator(self.object.description).chars(300),
+            ),
             **kwargs,
         )
 
@@ -357,7 +421,11 @@ class RecommendationListView(CleanFilterAddress, ListView):
     def get_context_data(self, **kwargs):
         params = self.request.GET.copy()
         params.pop("page", None)
-        return super().get_context_data(form=self.form, filter_query=params.urlencode(), **kwargs)
+        context = super().get_context_data(
+            form=self.form, filter_query=params.urlencode(), **kwargs
+        )
+        context["canonical_url"] = list_canonical_url(self.request, context["page_obj"])
+        return context
 
 
 class AddresseeDetailView(DetailView):

@@ -15,11 +15,12 @@ from django.core.files.storage import default_storage
 from PIL import Image, ImageDraw, ImageFont
 
 from genocidewatch import storedfiles
+from genocidewatch.links import link
 from genocidewatch.storedfiles import Folder
 
 WIDTH, HEIGHT = 1200, 630
-BAND = {"watch": "#f0c53c", "warning": "#a44a00", "emergency": "#8b1a1a"}
-BAND_INK = {"watch": "#1b1b1b", "warning": "#ffffff", "emergency": "#ffffff"}
+BAND = {"watch": "#f0c53c", "warning": "#a44a00", "emergency": "#8b1a1a", "site": "#1b1b1b"}
+BAND_INK = {"watch": "#1b1b1b", "warning": "#ffffff", "emergency": "#ffffff", "site": "#ffffff"}
 INK, MUTED = "#1b1b1b", "#4a4a4a"
 
 
@@ -41,6 +42,11 @@ def card_version(report):
     return hashlib.sha256("\x1f".join(_shown(report)).encode()).hexdigest()[:16]
 
 
+def card_path(report):
+    """The address of the report's card as it is now (its version in the name)."""
+    return link("sharing:card", slug=report.slug, version=card_version(report))
+
+
 def card_name(report):
     return storedfiles.new_name(Folder.CARDS, "png", stem=f"{report.pk}-{card_version(report)}")
 
@@ -49,31 +55,40 @@ def current_card_names():
     """The stored names of every report's card as it is now; older cards are not needed."""
     from reports.models import Report
 
-    return {card_name(report) for report in Report.objects.select_related("country")}
+    from .pages import current_page_card_names
+
+    return {
+        card_name(report) for report in Report.objects.select_related("country")
+    } | current_page_card_names()
 
 
 def draw_card(report):
     site, level_label, headline, title, country, date, level = _shown(report)
+    meta = " · ".join(part for part in (country, date) if part)
+    return draw(site=site, band=level, label=level_label, headline=headline, title=title, meta=meta)
+
+
+def draw(*, site, band, label, headline, title, meta):
+    """A card: a coloured band with its label, a headline, a title, the site and a note."""
     image = Image.new("RGB", (WIDTH, HEIGHT), "white")
-    draw = ImageDraw.Draw(image)
+    drawing = ImageDraw.Draw(image)
 
     def font(size):
         return ImageFont.load_default(size=size)
 
-    draw.rectangle((0, 0, WIDTH, 150), fill=BAND[level])
-    draw.text((64, 46), level_label.upper(), font=font(44), fill=BAND_INK[level])
+    drawing.rectangle((0, 0, WIDTH, 150), fill=BAND[band])
+    drawing.text((64, 46), label.upper(), font=font(44), fill=BAND_INK[band])
     y = 190
     for line in textwrap.wrap(headline, 30)[:3]:
-        draw.text((64, y), line, font=font(64), fill=INK)
+        drawing.text((64, y), line, font=font(64), fill=INK)
         y += 78
     for line in textwrap.wrap(title, 48)[:2]:
-        draw.text((64, y + 10), line, font=font(38), fill=MUTED)
+        drawing.text((64, y + 10), line, font=font(38), fill=MUTED)
         y += 48
-    draw.line((64, HEIGHT - 100, WIDTH - 64, HEIGHT - 100), fill="#d9d9d9", width=2)
-    draw.text((64, HEIGHT - 78), site, font=font(36), fill=INK)
-    meta = " · ".join(part for part in (country, date) if part)
-    right = draw.textlength(meta, font=font(32))
-    draw.text((WIDTH - 64 - right, HEIGHT - 74), meta, font=font(32), fill=MUTED)
+    drawing.line((64, HEIGHT - 100, WIDTH - 64, HEIGHT - 100), fill="#d9d9d9", width=2)
+    drawing.text((64, HEIGHT - 78), site, font=font(36), fill=INK)
+    right = drawing.textlength(meta, font=font(32))
+    drawing.text((WIDTH - 64 - right, HEIGHT - 74), meta, font=font(32), fill=MUTED)
     out = io.BytesIO()
     image.save(out, "PNG", optimize=True)
     return out.getvalue()

@@ -255,7 +255,25 @@ class Report(models.Model):
     def headline(self):
         if self.headline_override:
             return self.headline_override
-        return f"{self.get_alert_level_display()} Alert: {self.country.name}"
+        return f"{self.kind}: {self.country.name}"
+
+    @property
+    def kind(self):
+        """What the report is, as reference managers file it: “Genocide Emergency Alert”."""
+        return f"{self.get_alert_level_display()} Alert"
+
+    @property
+    def full_title(self):
+        """Headline and title in one line for shares, feeds and email subjects, the country
+        named once: “Genocide Emergency Alert: Mali Country Report 2023”."""
+        headline, title = self.headline, self.title
+        if title.casefold() in headline.casefold():
+            return headline
+        if headline.casefold() in title.casefold():
+            return title
+        if not self.headline_override and self.country.name.casefold() in title.casefold():
+            return f"{self.kind}: {title}"
+        return f"{headline} ({title})"
 
     @property
     def alert(self):
