@@ -332,7 +332,7 @@ def alert_message(subscriber, report, *, correction=None, previous_level=None):
             "manage_url": manage_link(subscriber),
             "unsubscribe_url": unsubscribe,
         }
-        subject = f"{shown.headline}: {shown.title}"
+        subject = shown.full_title
         if correction is not None:
             subject = gettext("Alert level changed: %(subject)s") % {"subject": subject}
         return _message(

@@ -18,6 +18,7 @@ message goes through to the views, and only responses that the views and
 import logging
 import secrets
 import time
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.cache import caches
@@ -87,6 +88,13 @@ def current_version():
     (and when a scheduled report's time comes). Other stores of what public pages are
     built from (the bulk data files) key their copies by it."""
     return _current_state(_cache().get(VERSION_KEY))[0]
+
+
+def last_change():
+    """When anything public pages show last changed, as far as the site knows: the start of
+    the current content version (the time pages' Last-Modified is read from)."""
+    state = _current_state(_cache().get(VERSION_KEY))
+    return datetime.fromtimestamp(state[2], tz=UTC)
 
 
 def content_changed(action=None, **kwargs):

@@ -52,6 +52,8 @@ EDITION_FIELDS = [
     "text",
     "preview_page",
     "preview",
+    "preview_width",
+    "preview_height",
 ]
 
 

@@ -111,7 +111,8 @@ def bibtex(report, url):
 
 
 def ris(report, url):
-    lines = ["TY  - RPRT", f"TI  - {report.title}"]
+    # M3, "type of work": what kind of report this is, as reference managers file it.
+    lines = ["TY  - RPRT", f"TI  - {report.title}", f"M3  - {report.kind}"]
     lines += [f"AU  - {'{}, {}'.format(*split_name(a.name)).rstrip(', ')}" for a in report.authors]
     date = report.published_at
     lines += [

@@ -9,6 +9,8 @@ from django.utils.feedgenerator import Atom1Feed, Enclosure
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext as _
 
+from genocidewatch import pagecache
+
 from . import translations
 from .models import Country, Report, Stage, StatusChange
 from .views import to_renamed_country
@@ -16,8 +18,21 @@ from .views import to_renamed_country
 FEED_LENGTH = 50
 
 
+class AtomFeed(Atom1Feed):
+    """An Atom feed whose `updated`, when it has no entry, is the site's last change rather
+    than the moment it was asked for (which would make an unchanged feed look new)."""
+
+    def latest_post_date(self):
+        if self.items:
+            return super().latest_post_date()
+        return self.feed["last_change"]
+
+
 class ReportFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
+
+    def feed_extra_kwargs(self, obj):
+        return {"last_change": pagecache.last_change()}
 
     def title(self, obj=None):
         return gettext("%(site)s: reports and alerts") % {"site": settings.SITE_NAME}
@@ -42,7 +57,7 @@ class ReportFeed(Feed):
         )
 
     def item_title(self, item):
-        return f"{item.headline}: {item.title}"
+        return item.full_title
 
     def item_description(self, item):
         return item.summary

@@ -46,6 +46,7 @@ class PdfFacts:
     text: str
     preview: bytes | None
     preview_page: int | None
+    preview_size: tuple[int, int] | None = None
 
 
 def refuse(code, **params):
@@ -84,6 +85,7 @@ def inspect_pdf(file, *, preview_page=1):
         text=result["text"],
         preview=preview,
         preview_page=result["preview_page"],
+        preview_size=tuple(result["preview_size"]) if result.get("preview_size") else None,
     )
 
 

@@ -6,17 +6,21 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.text import Truncator
+from django.utils.translation import get_language, gettext
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 
 from genocidewatch import storedfiles
 from genocidewatch.languages import language_neutral
+from sharing import cards, pages
+from sharing.cards import card_path
 
-from . import citations, images, search, translations
+from . import citations, images, search, translations, worldmap
 from .forms import RecommendationFilterForm, ReportFilterForm
 from .models import (
     Addressee,
@@ -43,6 +47,16 @@ def current_reports():
     return Report.objects.current().select_related("country").prefetch_related("stages")
 
 
+def page_card_context(request, card, description):
+    """What templates/includes/social_meta.html needs: the page's card and addresses."""
+    return {
+        "card": card,
+        "social_description": description,
+        "card_url": request.build_absolute_uri(card.path),
+        "page_url": request.build_absolute_uri(request.path),
+    }
+
+
 def by_alert_level(reports):
     """[(level, [reports…]), …] from the most to the least severe level."""
     levels = [AlertLevel.EMERGENCY, AlertLevel.WARNING, AlertLevel.WATCH]
@@ -57,8 +71,19 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         language = get_language()
+        current = translations.localise(current_reports(), language)
         return super().get_context_data(
-            levels=by_alert_level(translations.localise(current_reports(), language)),
+            levels=by_alert_level(current),
+            map=worldmap.world_map(current),
+            **page_card_context(
+                self.request,
+                pages.home_card(current),
+                gettext(
+                    "%(site)s publishes early-warning reports and alerts on countries at "
+                    "risk of genocide."
+                )
+                % {"site": settings.SITE_NAME},
+            ),
             latest_reports=translations.localise(
                 Report.objects.public().for_list().newest_first()[:6], language
             ),
@@ -86,6 +111,13 @@ class CleanFilterAddress:
         return super().get(request, *args, **kwargs)
 
 
+def list_canonical_url(request, page_obj):
+    """A list's one address for crawlers: the page of the unfiltered list (filtered and
+    searched lists are marked `noindex` instead, so crawlers do not walk every combination)."""
+    number = page_obj.number if page_obj else 1
+    return request.build_absolute_uri(request.path + (f"?page={number}" if number > 1 else ""))
+
+
 class ReportListView(CleanFilterAddress, ListView):
     paginate_by = 20
 
@@ -109,6 +141,7 @@ class ReportListView(CleanFilterAddress, ListView):
         params = self.request.GET.copy()
         params.pop("page", None)
         context["filter_query"] = params.urlencode()
+        context["canonical_url"] = list_canonical_url(self.request, context["page_obj"])
         return context
 
 
@@ -200,6 +233,7 @@ class ReportDetailView(DetailView):
             original.language,
             *sorted(filter(None, codes.split(","))),
         ]
+        context["all_stages"] = list(Stage.objects.all())
         return context
 
     def render_to_response(self, context, **response_kwargs):
@@ -208,6 +242,11 @@ class ReportDetailView(DetailView):
             # A preview must never be kept by a browser or a shared cache.
             add_never_cache_headers(response)
         return response
+
+
+def site_logo():
+    """The organisation's logo, as search engines and reference managers are shown it."""
+    return static("img/favicon.svg")
 
 
 def structured_data(request, report, url):
@@ -222,7 +261,19 @@ def structured_data(request, report, url):
         "url": url,
         "dateModified": report.updated_at.isoformat(),
         "author": [{"@type": "Person", "name": author.name} for author in report.authors],
-        "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "image": {
+            "@type": "ImageObject",
+            "url": request.build_absolute_uri(card_path(report)),
+            "width": cards.WIDTH,
+            "height": cards.HEIGHT,
+        },
+        "publisher": {
+            "@type": "Organization",
+            "name": settings.SITE_NAME,
+            "url": request.build_absolute_uri("/"),
+            "logo": {"@type": "ImageObject", "url": request.build_absolute_uri(site_logo())},
+        },
         "about": {"@type": "Country", "name": report.country.name},
         "keywords": [report.get_alert_level_display()]
         + [f"Stage {s.number}: {s.name}" for s in report.stages.all()],
@@ -337,7 +388,13 @@ class CountryListView(TemplateView):
         if sort == "level":
             severity = {AlertLevel.EMERGENCY: 0, AlertLevel.WARNING: 1, AlertLevel.WATCH: 2}
             reports.sort(key=lambda r: severity[r.alert_level])
-        return super().get_context_data(current=reports, sort=sort, **kwargs)
+        return super().get_context_data(
+            current=reports,
+            sort=sort,
+            map=worldmap.world_map(reports),
+            canonical_url=self.request.build_absolute_uri(self.request.path),
+            **kwargs,
+        )
 
 
 def to_renamed_country(slug, viewname):
@@ -390,6 +447,11 @@ class CountryDetailView(DetailView):
         )
         return super().get_context_data(
             current=reports[0],
+            **page_card_context(
+                self.request,
+                pages.country_card(self.object, reports[0]),
+                f"{self.object.name}: {reports[0].get_alert_level_display()}. {reports[0].summary}",
+            ),
             reports=reports,
             stages=stages,
             grid=grid,
@@ -425,6 +487,11 @@ class StageDetailView(DetailView):
                 tagged.for_list().newest_first()[:STAGE_PAGE_REPORTS], language
             ),
             report_count=tagged.count(),
+            **page_card_context(
+                self.request,
+                pages.stage_card(self.object),
+                Truncator(self.object.description).chars(300),
+            ),
             **kwargs,
         )
 
@@ -451,7 +518,11 @@ class RecommendationListView(CleanFilterAddress, ListView):
     def get_context_data(self, **kwargs):
         params = self.request.GET.copy()
         params.pop("page", None)
-        return super().get_context_data(form=self.form, filter_query=params.urlencode(), **kwargs)
+        context = super().get_context_data(
+            form=self.form, filter_query=params.urlencode(), **kwargs
+        )
+        context["canonical_url"] = list_canonical_url(self.request, context["page_obj"])
+        return context
 
 
 class AddresseeDetailView(DetailView):

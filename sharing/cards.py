@@ -24,11 +24,12 @@ from django.utils.formats import date_format
 from PIL import Image, ImageDraw, ImageFont, features
 
 from genocidewatch import storedfiles
+from genocidewatch.links import link
 from genocidewatch.storedfiles import Folder
 
 WIDTH, HEIGHT = 1200, 630
-BAND = {"watch": "#f0c53c", "warning": "#a44a00", "emergency": "#8b1a1a"}
-BAND_INK = {"watch": "#1b1b1b", "warning": "#ffffff", "emergency": "#ffffff"}
+BAND = {"watch": "#f0c53c", "warning": "#a44a00", "emergency": "#8b1a1a", "site": "#1b1b1b"}
+BAND_INK = {"watch": "#1b1b1b", "warning": "#ffffff", "emergency": "#ffffff", "site": "#ffffff"}
 INK, MUTED = "#1b1b1b", "#4a4a4a"
 FONT_FILES = {
     "regular": "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -71,18 +72,28 @@ def card_version(report):
     return hashlib.sha256("\x1f".join(_shown(report)).encode()).hexdigest()[:16]
 
 
+def card_path(report):
+    """The address of the report's card as it is now (its version in the name)."""
+    return link("sharing:card", slug=report.slug, version=card_version(report))
+
+
+
 def card_name(report):
     return storedfiles.new_name(Folder.CARDS, "png", stem=f"{report.pk}-{card_version(report)}")
 
 
 def current_card_names():
-    """The stored names of every report's card as it is now; older cards are not needed."""
+    """The stored names of every card as it is now, reports' and pages', in every language;
+    older cards are not needed."""
     from reports.models import Report
+
+    from .pages import current_page_card_names
 
     names = set()
     for code, _ in settings.LANGUAGES:
         with translation.override(code):
             names |= {card_name(report) for report in Report.objects.select_related("country")}
+            names |= current_page_card_names()
     return names
 
 
@@ -101,9 +112,17 @@ def _lines(draw, text, font, width, most):
 
 
 def draw_card(report):
-    site, level_label, headline, title, country, date, level, language = _shown(report)
+    site, level_label, headline, title, country, date, level, _ = _shown(report)
+    meta = " · ".join(part for part in (country, date) if part)
+    return draw(site=site, band=level, label=level_label, headline=headline, title=title, meta=meta)
+
+
+def draw(*, site, band, label, headline, title, meta):
+    """A card in the active language: a coloured band with its label, a headline, a title,
+    the site and a note (a report's country and date) at the other end of the foot."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
     image = Image.new("RGB", (WIDTH, HEIGHT), "white")
-    draw = ImageDraw.Draw(image)
+    drawing = ImageDraw.Draw(image)
     rtl = language.split("-")[0] in settings.LANGUAGES_BIDI
     # Lines start at the right on a right-to-left card. Each string finds its own direction
     # (an English title stays left to right inside an Arabic card), and shaping joins the
@@ -112,7 +131,7 @@ def draw_card(report):
     shaped = {"language": language} if complex_layout_available() else {}
 
     def write(y, text, weight, size, fill, at=None, anchor_for=None):
-        draw.text(
+        drawing.text(
             (start if at is None else at, y),
             text,
             font=_font(weight, size),
@@ -121,20 +140,18 @@ def draw_card(report):
             **shaped,
         )
 
-    draw.rectangle((0, 0, WIDTH, 150), fill=BAND[level])
-    write(46, level_label.upper(), "bold", 44, BAND_INK[level])
+    drawing.rectangle((0, 0, WIDTH, 150), fill=BAND[band])
+    write(46, label.upper(), "bold", 44, BAND_INK[band])
     y = 190
     text_width = WIDTH - 2 * MARGIN
-    for line in _lines(draw, headline, _font("bold", 60), text_width, 3):
+    for line in _lines(drawing, headline, _font("bold", 60), text_width, 3):
         write(y, line, "bold", 60, INK)
         y += 78
-    for line in _lines(draw, title, _font("regular", 36), text_width, 2):
+    for line in _lines(drawing, title, _font("regular", 36), text_width, 2):
         write(y + 10, line, "regular", 36, MUTED)
         y += 48
-    draw.line((MARGIN, HEIGHT - 100, WIDTH - MARGIN, HEIGHT - 100), fill="#d9d9d9", width=2)
+    drawing.line((MARGIN, HEIGHT - 100, WIDTH - MARGIN, HEIGHT - 100), fill="#d9d9d9", width=2)
     write(HEIGHT - 78, site, "bold", 34, INK)
-    # The country and date sit at the other end of the foot.
-    meta = " · ".join(part for part in (country, date) if part)
     other_end, other_anchor = (MARGIN, "l") if rtl else (WIDTH - MARGIN, "r")
     write(HEIGHT - 74, meta, "regular", 30, MUTED, at=other_end, anchor_for=other_anchor)
     out = io.BytesIO()

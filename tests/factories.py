@@ -150,3 +150,11 @@ def image_upload(name="picture.png", size=(40, 30)):
     out = io.BytesIO()
     Image.new("RGB", size, "teal").save(out, "PNG")
     return SimpleUploadedFile(name, out.getvalue(), "image/png")
+
+
+def with_lead_image(report, size=(1200, 800), alt="A road through the dry season."):
+    """Give a report a lead image, checked and processed as an upload is."""
+    uploads.set_lead_image(report, image_upload(size=size))
+    report.lead_image_alt = alt
+    report.save()
+    return report

@@ -273,9 +273,7 @@ def test_the_atom_feed_lists_public_reports_with_their_pdfs_as_enclosures(client
     assert response["Content-Type"].startswith("application/atom+xml")
     feed = ET.fromstring(response.content)
     titles = [e.findtext(f"{ATOM}title") for e in feed.iter(f"{ATOM}entry")]
-    assert titles == [
-        f"{world[key].headline}: {world[key].title}" for key in ("sudan", "mali", "old_mali")
-    ]
+    assert titles == [world[key].full_title for key in ("sudan", "mali", "old_mali")]
     enclosure = feed.find(f"{ATOM}entry/{ATOM}link[@rel='enclosure']")
     assert enclosure.get("href").endswith(attachment.get_absolute_url())
     assert enclosure.get("length") == str(attachment.size)
@@ -285,7 +283,7 @@ def test_the_atom_feed_lists_public_reports_with_their_pdfs_as_enclosures(client
 def test_country_and_stage_feeds_hold_only_their_reports(client, world):
     feed = ET.fromstring(client.get("/countries/sudan/feed/").content)
     assert [e.findtext(f"{ATOM}title") for e in feed.iter(f"{ATOM}entry")] == [
-        f"{world['sudan'].headline}: {world['sudan'].title}"
+        world["sudan"].full_title
     ]
     feed = ET.fromstring(client.get("/stages/8/feed/").content)
     assert len(list(feed.iter(f"{ATOM}entry"))) == 1

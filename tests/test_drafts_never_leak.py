@@ -128,6 +128,13 @@ SURFACES = {
     "sharing:card": lambda reports: [
         f"/reports/{r.slug}/card-{card_version(r)}.png" for r in reports
     ],
+    # Page cards are pictures: followed from any version to the current one, which a hidden
+    # report must not change (tests/test_page_metadata.py compares their versions).
+    "sharing:home_card": lambda reports: ["/card-0.png"],
+    "sharing:country_card": lambda reports: [
+        f"/countries/{r.country.slug}/card-0.png" for r in reports
+    ],
+    "sharing:stage_card": lambda reports: [f"/stages/{n}/card-0.png" for n in range(1, 11)],
     "alerts:subscribe": lambda reports: ["/subscribe/"],
     "alerts:sent": lambda reports: ["/subscribe/sent/"],
     "alerts:confirm": lambda reports: ["/subscribe/confirm/not-a-token/"],

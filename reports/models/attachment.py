@@ -58,6 +58,9 @@ class Attachment(models.Model):
     preview = models.FileField(
         upload_to=preview_storage_name, max_length=200, blank=True, editable=False
     )
+    # The preview's size in pixels, so the page reserves its box before it loads.
+    preview_width = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    preview_height = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     # On the edition of a working copy (pending changes): the live edition it stands for, so
     # publishing the changes updates that edition in place and its address stays the same.
     copied_from = models.ForeignKey(
@@ -100,6 +103,15 @@ class Attachment(models.Model):
     def filename(self):
         return url_filename(self.original_name)
 
+    PREVIEW_DISPLAY_WIDTH = 96  # CSS pixels, as static/css/site.css draws it
+
+    @property
+    def preview_display_height(self):
+        """The preview's height at the width the page shows it (A4's shape if unknown)."""
+        if self.preview_width and self.preview_height:
+            return round(self.PREVIEW_DISPLAY_WIDTH * self.preview_height / self.preview_width)
+        return round(self.PREVIEW_DISPLAY_WIDTH * 297 / 210)
+
     def get_preview_url(self):
         return neutral_link("reports:preview", slug=self.report.slug, pk=self.pk)
 
@@ -123,8 +135,10 @@ class Attachment(models.Model):
         if facts.preview:
             self.preview_page = facts.preview_page
             self.preview = ContentFile(facts.preview, name="preview.webp")
+            self.preview_width, self.preview_height = facts.preview_size or (None, None)
         else:
             self.preview = None
+            self.preview_width = self.preview_height = None
 
     def _render_preview_of_stored_file(self):
         """The editor chose another page: draw it from the stored PDF."""

@@ -366,6 +366,23 @@ class Report(models.Model):
             "level": self.get_alert_level_display(),
             "country": self.country.name,
         }
+    @property
+    def kind(self):
+        """What the report is, as reference managers file it: “Genocide Emergency Alert”."""
+        return gettext("%(level)s Alert") % {"level": self.get_alert_level_display()}
+
+    @property
+    def full_title(self):
+        """Headline and title in one line for shares, feeds and email subjects, the country
+        named once: “Genocide Emergency Alert: Mali Country Report 2023”."""
+        headline, title = self.headline, self.title
+        if title.casefold() in headline.casefold():
+            return headline
+        if headline.casefold() in title.casefold():
+            return title
+        if not self.headline_override and self.country.name.casefold() in title.casefold():
+            return f"{self.kind}: {title}"
+        return f"{headline} ({title})"
 
     @property
     def alert(self):

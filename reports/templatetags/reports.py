@@ -90,3 +90,14 @@ def author_list(authors):
     """“<span class="author">A</span>, <span class="author">B</span> and …”."""
     names = [format_html('<span class="author">{}</span>', a.name) for a in authors]
     return mark_safe(joined(names))  # noqa: S308 - each part escaped by format_html
+
+
+@register.inclusion_tag("includes/stage_bar.html")
+def stage_bar(all_stages, found, *, label, id):
+    """The ten-step bar: every stage, in order, and whether `found` includes it."""
+    found_numbers = {stage.number for stage in found}
+    return {
+        "steps": [(stage, stage.number in found_numbers) for stage in all_stages],
+        "label": label,
+        "id": id,
+    }

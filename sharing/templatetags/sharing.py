@@ -1,8 +1,6 @@
 from django import template
 
-from genocidewatch.links import link
-
-from ..cards import card_version
+from ..cards import card_path
 from ..links import share_links
 
 register = template.Library()
@@ -16,5 +14,4 @@ def share(context, obj, title):
 
 @register.simple_tag(takes_context=True)
 def card_url(context, report):
-    path = link("sharing:card", slug=report.slug, version=card_version(report))
-    return context["request"].build_absolute_uri(path)
+    return context["request"].build_absolute_uri(card_path(report))
