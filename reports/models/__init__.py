@@ -1,6 +1,7 @@
 """The reports domain. Split by subject; import from `reports.models` as from one module."""
 
 from .attachment import Attachment, Language
+from .counts import DailyCount
 from .files import release_stored_file
 from .report import Authorship, Correction, Recommendation, Report, ReportQuerySet
 from .vocabularies import (
@@ -22,6 +23,7 @@ __all__ = [
     "Authorship",
     "Correction",
     "Country",
+    "DailyCount",
     "FormerCountrySlug",
     "Language",
     "Recommendation",
