@@ -17,6 +17,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.utils import timezone
 
 from alerts.models import Announcement, Delivery, Subscriber
+from archive.models import Redirect
 from audit.models import AuditEvent
 from follow.models import FollowLink
 from opendata.models import CapCancellation
@@ -29,6 +30,7 @@ from reports.models import (
     Autosave,
     Correction,
     Country,
+    DailyCount,
     FormerCountrySlug,
     Recommendation,
     Report,
@@ -57,6 +59,9 @@ SHOWN_ON_PUBLIC_PAGES = (
     Author,
     FollowLink,
     CapCancellation,
+    # An old address answers 301 only where no page is; a new one retires any stored page
+    # still answering there, so the next reader meets the redirect.
+    Redirect,
 )
 
 # Changes to these never show on a public page, so stored pages stay.
@@ -69,6 +74,7 @@ NOT_SHOWN = {
     FormerCountrySlug: "an old address answers with a redirect, which is never stored",
     Autosave: "an editor's unsaved text, seen by them alone",
     StaffProfile: "a staff member's own settings",
+    DailyCount: "readers' counts are shown to staff only",
 }
 
 # The report whose search entry a saved or deleted row changes; redone in the same

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "reports",
     "opendata",
+    "archive",
     "follow",
     "alerts",
     "sharing",
@@ -122,6 +123,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outside everything, stored pages included: when the shipped nginx must ask again.
     "genocidewatch.middleware.ProxyCacheDeadlineMiddleware",
+    # Readers' page views and downloads, stored pages included (reports/counts.py).
+    "reports.counts.CountingMiddleware",
     # Then: a stored page, with every header the layers below gave it, costs one cache
     # read. Pages are stored only from requests those layers let through, so an HTTP
     # request that SecurityMiddleware redirects to HTTPS never finds one.
@@ -143,6 +146,8 @@ MIDDLEWARE = [
     # Outermost of the two below: it adds the ETag after the Cache-Control is decided.
     "django.middleware.http.ConditionalGetMiddleware",
     "genocidewatch.middleware.PublicCacheControlMiddleware",
+    # An address with no page that the old site used answers 301 (never stored).
+    "archive.middleware.OldAddressRedirectMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",

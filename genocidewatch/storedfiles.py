@@ -23,6 +23,9 @@ class Folder(StrEnum):
     PREVIEWS = "previews"  # a picture of one page of each edition
     IMAGES = "images"  # lead images and their renditions
     CARDS = "cards"  # social cards, one per version of what they show
+    # An archive an editor uploaded, kept between its dry run and the confirmed import;
+    # removed by the import (an abandoned one is an orphan for `remove_orphan_files`).
+    IMPORTS = "imports"
 
 
 def new_name(folder, extension, *, stem=None):

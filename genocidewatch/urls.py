@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path, re_path
 
+from archive.admin import import_view as archive_import_view
 from genocidewatch.languages import default_language_redirect
 from reports.sitemaps import SITEMAPS
 from reports.views import healthz, robots_txt
@@ -50,6 +51,11 @@ urlpatterns = [
         "admin/password-reset/done/",
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
+    ),
+    path(
+        "admin/archive/import/",
+        admin.site.admin_view(archive_import_view),
+        name="archive_import",
     ),
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),

@@ -20,22 +20,13 @@ EDITOR_EXTENSIONS = {
     "HorizontalRule": True,
 }
 
+# The elements a report's body may contain; the archive importer names what else it drops.
+ALLOWED_TAGS = frozenset(
+    {"p", "br", "hr", "h2", "h3", "h4", "strong", "em", "a", "ul", "ol", "li", "blockquote"}
+)
+
 _cleaner = nh3.Cleaner(
-    tags={
-        "p",
-        "br",
-        "hr",
-        "h2",
-        "h3",
-        "h4",
-        "strong",
-        "em",
-        "a",
-        "ul",
-        "ol",
-        "li",
-        "blockquote",
-    },
+    tags=set(ALLOWED_TAGS),
     attributes={"a": {"href", "title"}, "ol": {"start"}},
     url_schemes={"http", "https", "mailto"},
     # Readers may be at risk: links out tell the next site nothing about where they came from.

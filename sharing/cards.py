@@ -77,7 +77,6 @@ def card_path(report):
     return link("sharing:card", slug=report.slug, version=card_version(report))
 
 
-
 def card_name(report):
     return storedfiles.new_name(Folder.CARDS, "png", stem=f"{report.pk}-{card_version(report)}")
 

@@ -10,6 +10,7 @@ from genocidewatch import effects
 PROJECT_APPS = {
     "reports",
     "opendata",
+    "archive",
     "follow",
     "alerts",
     "sharing",

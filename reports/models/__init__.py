@@ -2,6 +2,7 @@
 
 from .attachment import Attachment, Language
 from .changelog import StatusChange
+from .counts import DailyCount
 from .desk import Autosave, StageEvidence
 from .files import release_stored_file
 from .report import Authorship, Correction, Recommendation, Report, ReportQuerySet
@@ -25,6 +26,7 @@ __all__ = [
     "Autosave",
     "Correction",
     "Country",
+    "DailyCount",
     "FormerCountrySlug",
     "Language",
     "Recommendation",

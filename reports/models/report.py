@@ -366,6 +366,7 @@ class Report(models.Model):
             "level": self.get_alert_level_display(),
             "country": self.country.name,
         }
+
     @property
     def kind(self):
         """What the report is, as reference managers file it: “Genocide Emergency Alert”."""
