@@ -282,7 +282,8 @@ def _csv(table, rows):
 
 
 def _json(rows):
-    return json.dumps(list(rows), ensure_ascii=False, indent=1).encode()
+    # Labels are translatable (lazy) strings: written out as text, in English (see build).
+    return json.dumps(list(rows), ensure_ascii=False, indent=1, default=str).encode()
 
 
 def descriptor():
