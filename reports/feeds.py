@@ -56,7 +56,7 @@ class ReportFeed(Feed):
         return ", ".join(author.name for author in item.authors) or None
 
     def item_categories(self, item):
-        return [item.country.name, item.get_alert_level_display()]
+        return [item.country.local_name, item.get_alert_level_display()]
 
     def item_enclosures(self, item):
         return [
@@ -100,10 +100,10 @@ class CountryReportFeed(ReportFeed):
         return get_object_or_404(Country, slug=slug)
 
     def title(self, obj=None):
-        return f"{settings.SITE_NAME}: {obj.name}"
+        return f"{settings.SITE_NAME}: {obj.local_name}"
 
     def subtitle(self, obj=None):
-        return f"Reports and alerts on {obj.name}, newest first."
+        return f"Reports and alerts on {obj.local_name}, newest first."
 
     def link(self, obj=None):
         return obj.get_absolute_url()
@@ -117,10 +117,10 @@ class StageReportFeed(ReportFeed):
         return get_object_or_404(Stage, number=number)
 
     def title(self, obj=None):
-        return f"{settings.SITE_NAME}: Stage {obj.number}, {obj.name}"
+        return f"{settings.SITE_NAME}: Stage {obj.number}, {obj.local_name}"
 
     def subtitle(self, obj=None):
-        return f"Reports that find a country at stage {obj.number}, {obj.name}."
+        return f"Reports that find a country at stage {obj.number}, {obj.local_name}."
 
     def link(self, obj=None):
         return obj.get_absolute_url()

@@ -221,9 +221,9 @@ def structured_data(request, report, url):
         "dateModified": report.updated_at.isoformat(),
         "author": [{"@type": "Person", "name": author.name} for author in report.authors],
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
-        "about": {"@type": "Country", "name": report.country.name},
+        "about": {"@type": "Country", "name": report.country.local_name},
         "keywords": [report.get_alert_level_display()]
-        + [f"Stage {s.number}: {s.name}" for s in report.stages.all()],
+        + [f"Stage {s.number}: {s.local_name}" for s in report.stages.all()],
         "encoding": [
             {
                 "@type": "MediaObject",
