@@ -72,7 +72,7 @@ class ReportFeed(Feed):
         return ", ".join(author.name for author in item.authors) or None
 
     def item_categories(self, item):
-        return [item.country.name, item.get_alert_level_display()]
+        return [item.country.local_name, item.get_alert_level_display()]
 
     def item_enclosures(self, item):
         return [
@@ -116,10 +116,12 @@ class CountryReportFeed(ReportFeed):
         return get_object_or_404(Country, slug=slug)
 
     def title(self, obj=None):
-        return f"{settings.SITE_NAME}: {obj.name}"
+        return f"{settings.SITE_NAME}: {obj.local_name}"
 
     def subtitle(self, obj=None):
-        return gettext("Reports and alerts on %(country)s, newest first.") % {"country": obj.name}
+        return gettext("Reports and alerts on %(country)s, newest first.") % {
+            "country": obj.local_name
+        }
 
     def link(self, obj=None):
         return obj.get_absolute_url()
@@ -136,13 +138,13 @@ class StageReportFeed(ReportFeed):
         return gettext("%(site)s: Stage %(number)s, %(name)s") % {
             "site": settings.SITE_NAME,
             "number": obj.number,
-            "name": obj.name,
+            "name": obj.local_name,
         }
 
     def subtitle(self, obj=None):
         return gettext("Reports that find a country at stage %(number)s, %(name)s.") % {
             "number": obj.number,
-            "name": obj.name,
+            "name": obj.local_name,
         }
 
     def link(self, obj=None):

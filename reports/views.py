@@ -274,14 +274,14 @@ def structured_data(request, report, url):
             "url": request.build_absolute_uri("/"),
             "logo": {"@type": "ImageObject", "url": request.build_absolute_uri(site_logo())},
         },
-        "about": {"@type": "Country", "name": report.country.name},
+        "about": {"@type": "Country", "name": report.country.local_name},
         "keywords": [report.get_alert_level_display()]
-        + [f"Stage {s.number}: {s.name}" for s in report.stages.all()],
+        + [f"Stage {s.number}: {s.local_name}" for s in report.stages.all()],
         # Each stage the report names, with why: the evidence note and its source.
         "mentions": [
             {
                 "@type": "DefinedTerm",
-                "name": f"Stage {stage.number}: {stage.name}",
+                "name": f"Stage {stage.number}: {stage.local_name}",
                 "url": request.build_absolute_uri(stage.get_absolute_url()),
                 **({"description": why.note} if why else {}),
                 **({"citation": why.source} if why and why.source else {}),

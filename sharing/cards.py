@@ -61,7 +61,7 @@ def _shown(report):
         report.get_alert_level_display(),
         report.headline,
         report.title,
-        report.country.name,
+        report.country.local_name,
         date_format(when, "DATE_FORMAT") if when else "",
         report.alert_level,
         translation.get_language() or settings.LANGUAGE_CODE,

@@ -114,7 +114,7 @@ def country_card(country, current):
         key=country.slug,
         band=current.alert_level,
         label=current.get_alert_level_display(),
-        headline=f"{country.name}: {current.get_alert_level_display()}",
+        headline=f"{country.local_name}: {current.get_alert_level_display()}",
         title=title,
         meta=gettext("Latest report %(date)s") % {"date": _date(current.published_at)},
     )
@@ -127,9 +127,9 @@ def stage_card(stage):
         band="site",
         label=gettext("The ten stages of genocide"),
         headline=gettext("Stage %(number)s: %(name)s")
-        % {"number": stage.number, "name": stage.name},
-        title=stage.description[:96].rsplit(" ", 1)[0]
-        + ("…" if len(stage.description) > 96 else ""),
+        % {"number": stage.number, "name": stage.local_name},
+        title=stage.local_description[:96].rsplit(" ", 1)[0]
+        + ("…" if len(stage.local_description) > 96 else ""),
         meta="",
     )
 

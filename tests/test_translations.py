@@ -5,12 +5,14 @@ original are public, and flagged when the original's words change after it was p
 from datetime import timedelta
 
 import pytest
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from reversion.models import Version
 
 from reports import translations
-from reports.models import Recommendation, Report
+from reports.models import Recommendation, Report, Stage
 
 from . import factories
 from .test_admin import change_form, formset
@@ -420,3 +422,82 @@ def test_search_in_french_finds_the_french_translation_first(client, original, i
     assert [r.pk for r in results] == [in_french.pk, other.pk]  # French first, then newest
     english = client.get("/reports/", {"q": "armés"}).context["object_list"]
     assert list(english) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="French stemming is PostgreSQL's")
+def test_french_search_stems_french_words_on_postgresql(client, original, in_french):
+    in_french.summary = "Un rapport sur les civils attaqués au Mali."
+    in_french.save()
+    found = client.get("/fr/reports/", {"q": "rapports"}).context["object_list"]
+    assert [r.pk for r in found] == [in_french.pk]
+    found = client.get("/fr/reports/", {"q": "attaque"}).context["object_list"]
+    assert [r.pk for r in found] == [in_french.pk]
+    # The English original is indexed in English: French plurals are not its words.
+    assert list(client.get("/reports/", {"q": "rapports"}).context["object_list"]) == []
+    assert Report.objects.filter(
+        pk=in_french.pk, search_vector=SearchQuery("rapport", config="french")
+    ).exists()
+
+
+# Vocabularies in the page's language.
+
+
+def test_staff_give_stages_and_addressees_names_in_each_language(editor_client, original):
+    stage = Stage.objects.get(number=5)
+    response = editor_client.post(
+        f"/admin/reports/stage/{stage.pk}/change/",
+        {
+            "description": stage.description,
+            "name_fr": "Organisation",
+            "description_fr": "Des groupes s'organisent pour agir contre un autre.",
+            "name_ar": "التنظيم",
+            "description_ar": "",
+        },
+    )
+    assert response.status_code == 302, response.context and response.context["errors"]
+    stage.refresh_from_db()
+    assert stage.translations == {
+        "fr": {
+            "name": "Organisation",
+            "description": "Des groupes s'organisent pour agir contre un autre.",
+        },
+        "ar": {"name": "التنظيم"},
+    }
+    addressee = original.recommendations.first().addressee
+    form = editor_client.get(f"/admin/reports/addressee/{addressee.pk}/change/").content.decode()
+    assert "Name in French" in form and "Name in Arabic" in form
+    editor_client.post(
+        f"/admin/reports/addressee/{addressee.pk}/change/",
+        {
+            "name": addressee.name,
+            "slug": addressee.slug,
+            "kind": addressee.kind,
+            "name_fr": "Le Conseil",
+            "name_ar": "",
+        },
+    )
+    client = Client()
+    french = client.get("/fr/stages/5/").content.decode()
+    assert "Organisation" in french and "Des groupes s&#x27;organisent" in french
+    arabic = client.get("/ar/stages/5/").content.decode()
+    assert "التنظيم" in arabic and stage.description in arabic  # no Arabic description: English
+    english = client.get("/stages/5/").content.decode()
+    assert "Organisation" not in english and "Organization" in english
+    page = client.get("/fr/reports/mali-country-report-2023/").content.decode()
+    assert "Le Conseil" in page and "Stage 5: Organisation" in page
+    assert "Le Conseil" not in client.get("/reports/mali-country-report-2023/").content.decode()
+
+
+def test_countries_take_their_standard_name_in_each_language_unless_staff_give_one(client):
+    sudan = factories.country("SD")
+    factories.published_report(country=sudan, slug="sudan-2024")
+    assert "Soudan" in client.get("/fr/countries/").content.decode()
+    assert "السودان" in client.get("/ar/countries/").content.decode()
+    assert "Sudan" in client.get("/countries/").content.decode()
+    sudan.translations = {"fr": {"name": "République du Soudan"}}
+    sudan.save()
+    assert "République du Soudan" in client.get("/fr/countries/sudan/").content.decode()
+    # A name staff chose themselves is kept in every language they did not translate it into.
+    sudan.name, sudan.translations = "The Sudan", {}
+    sudan.save()
+    assert "The Sudan" in client.get("/fr/countries/").content.decode()

@@ -1,4 +1,6 @@
 import reversion
+from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.forms.models import model_to_dict
@@ -8,6 +10,67 @@ from reversion.admin import VersionAdmin
 from audit.models import AuditEvent, record
 
 from ..models import Addressee, Author, Country, Stage
+from ..translations import language_name
+
+
+def translated_field_names(model):
+    """[(form field, language, word)] for each other language and translated word."""
+    return [
+        (f"{word}_{code}", code, word)
+        for code, _ in settings.LANGUAGES
+        if code != settings.LANGUAGE_CODE
+        for word in model.TRANSLATED
+    ]
+
+
+def translations_form(model):
+    """A form for a vocabulary row with a field per other language and translated word
+    (“Name in French”), kept in the row's `translations`."""
+
+    def field(code, word):
+        model_field = model._meta.get_field(word)
+        return forms.CharField(
+            label=f"{model_field.verbose_name.capitalize()} in {language_name(code)}",
+            required=False,
+            max_length=model_field.max_length,
+            widget=forms.Textarea(attrs={"rows": 3})
+            if word == "description"
+            else forms.TextInput(attrs={"dir": "auto"}),
+            help_text="Leave empty to show the English words"
+            + (
+                " (or the standard name of the country in that language)."
+                if model is Country
+                else "."
+            ),
+        )
+
+    class TranslationsForm(forms.ModelForm):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            stored = self.instance.translations or {}
+            for name, code, word in translated_field_names(model):
+                if name in self.fields:
+                    self.fields[name].initial = stored.get(code, {}).get(word, "")
+
+        def save(self, commit=True):
+            stored = {
+                code: dict(words) for code, words in (self.instance.translations or {}).items()
+            }
+            for name, code, word in translated_field_names(model):
+                if name not in self.cleaned_data:
+                    continue
+                value = self.cleaned_data[name].strip()
+                if value:
+                    stored.setdefault(code, {})[word] = value
+                else:
+                    stored.get(code, {}).pop(word, None)
+            self.instance.translations = {code: words for code, words in stored.items() if words}
+            return super().save(commit)
+
+    for name, code, word in translated_field_names(model):
+        TranslationsForm.base_fields[name] = field(code, word)
+        TranslationsForm.declared_fields[name] = TranslationsForm.base_fields[name]
+    return TranslationsForm
 
 
 class EditorialVocabularyAdmin(VersionAdmin):
@@ -75,9 +138,16 @@ class EditorialVocabularyAdmin(VersionAdmin):
 
 @admin.register(Country)
 class CountryAdmin(EditorialVocabularyAdmin):
+    form = translations_form(Country)
     list_display = ["name", "code", "slug"]
     search_fields = ["name", "code"]
-    fields = ["code", "name", "slug", "former_addresses"]
+    fields = [
+        "code",
+        "name",
+        *[name for name, _, _ in translated_field_names(Country)],
+        "slug",
+        "former_addresses",
+    ]
     readonly_fields = ["former_addresses"]
 
     @admin.display(description="Former addresses")
@@ -95,6 +165,7 @@ class CountryAdmin(EditorialVocabularyAdmin):
 
 @admin.register(Addressee)
 class AddresseeAdmin(EditorialVocabularyAdmin):
+    form = translations_form(Addressee)
     list_display = ["name", "kind"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -110,9 +181,15 @@ class AuthorAdmin(EditorialVocabularyAdmin):
 class StageAdmin(admin.ModelAdmin):
     """The ten stages are fixed; staff may reword their descriptions."""
 
+    form = translations_form(Stage)
     list_display = ["number", "name"]
     list_display_links = ["number", "name"]
-    fields = ["number", "name", "description"]
+    fields = [
+        "number",
+        "name",
+        "description",
+        *[name for name, _, _ in translated_field_names(Stage)],
+    ]
     readonly_fields = ["number", "name"]
 
     def has_add_permission(self, request):

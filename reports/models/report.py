@@ -364,7 +364,7 @@ class Report(models.Model):
             return self.headline_override
         return gettext("%(level)s Alert: %(country)s") % {
             "level": self.get_alert_level_display(),
-            "country": self.country.name,
+            "country": self.country.local_name,
         }
 
     @property
@@ -381,7 +381,7 @@ class Report(models.Model):
             return headline
         if headline.casefold() in title.casefold():
             return title
-        if not self.headline_override and self.country.name.casefold() in title.casefold():
+        if not self.headline_override and self.country.local_name.casefold() in title.casefold():
             return f"{self.kind}: {title}"
         return f"{headline} ({title})"
 

@@ -1,14 +1,46 @@
 """The fixed and staff-edited vocabularies reports are tagged with."""
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from genocidewatch.links import link
+
+
+class TranslatedNames(models.Model):
+    """Words of a vocabulary row in the site's other languages, written by staff.
+
+    Kept as {"fr": {"name": …}, "ar": {…}} in one JSON column, so adding a language to
+    settings.LANGUAGES needs no migration: the admin offers a field per language and per
+    translated word (reports/admin/vocabularies.py). Pages read `local_name` & co.
+    """
+
+    TRANSLATED = ("name",)
+
+    # db_default too: rows written by older migrations, which know nothing of it, get {}.
+    translations = models.JSONField(default=dict, db_default={}, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def translated(self, field, language=None):
+        """The word in `language` (the active one by default), else the stored one."""
+        language = language or get_language() or settings.LANGUAGE_CODE
+        if language != settings.LANGUAGE_CODE:
+            value = (self.translations or {}).get(language, {}).get(field)
+            if value:
+                return value
+        return getattr(self, field)
+
+    @property
+    def local_name(self):
+        return self.translated("name")
 
 
 class StageManager(models.Manager):
@@ -16,8 +48,10 @@ class StageManager(models.Manager):
         return self.get(number=number)
 
 
-class Stage(models.Model):
+class Stage(TranslatedNames):
     """One of the ten stages of genocide. The rows come from a migration; staff edit the words."""
+
+    TRANSLATED = ("name", "description")
 
     number = models.PositiveSmallIntegerField(
         unique=True, validators=[MinValueValidator(1), MaxValueValidator(10)]
@@ -44,13 +78,17 @@ class Stage(models.Model):
     def get_absolute_url(self):
         return link("reports:stage", number=self.number)
 
+    @property
+    def local_description(self):
+        return self.translated("description")
+
     def natural_key(self):
         # Every instance has the same ten stages, made by a migration: a backup names them
         # by number, so they match whatever database keys the new instance gave them.
         return (self.number,)
 
 
-class Country(models.Model):
+class Country(TranslatedNames):
     code = CountryField(unique=True, help_text="The country this is, from the ISO list.")
     name = models.CharField(
         max_length=100,
@@ -78,6 +116,19 @@ class Country(models.Model):
 
     def get_absolute_url(self):
         return link("reports:country", slug=self.slug)
+
+    def translated(self, field, language=None):
+        # A country left with its standard name takes the standard one of the language
+        # too (django-countries' translations), unless staff wrote their own.
+        value = super().translated(field, language)
+        if field == "name" and value == self.name and self.code and self.name == self._english():
+            with translation.override(language or get_language()):
+                return str(self.code.name)
+        return value
+
+    def _english(self):
+        with translation.override(settings.LANGUAGE_CODE):
+            return str(self.code.name)
 
     def clean(self):
         # Before the uniqueness checks run, so a clash shows as a message beside the field.
@@ -133,7 +184,7 @@ class FormerCountrySlug(models.Model):
         return former.country if former else None
 
 
-class Addressee(models.Model):
+class Addressee(TranslatedNames):
     """Someone the organisation makes recommendations to, followed across reports."""
 
     class Kind(models.TextChoices):

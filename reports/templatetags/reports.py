@@ -78,7 +78,8 @@ def stage_list(stages):
         format_html(
             '<a href="{}">{}</a>',
             stage.get_absolute_url(),
-            gettext("Stage %(number)s: %(name)s") % {"number": stage.number, "name": stage.name},
+            gettext("Stage %(number)s: %(name)s")
+            % {"number": stage.number, "name": stage.local_name},
         )
         for stage in stages
     ]
