@@ -80,7 +80,7 @@ def test_an_editor_writes_and_publishes_a_report_that_the_public_then_reads(
     page = editor_page
 
     page.goto("/admin/reports/report/add/")
-    choose(page, page.locator(".field-country"), "Mali")
+    page.get_by_label("Country").select_option(label="Mali")
     page.get_by_label("Year").fill("2023")
     page.get_by_label("Alert level").select_option(label="Genocide Emergency")
     page.locator("#id_title").fill("Mali Country Report 2023")
@@ -119,7 +119,7 @@ def test_an_editor_writes_and_publishes_a_report_that_the_public_then_reads(
         ]
     )
     screenshot(page, "admin-report-written")
-    page.get_by_role("button", name="Save and continue editing").click()
+    page.get_by_role("button", name="Save draft").click()
     expect(page.locator(".messagelist .success")).to_be_visible()
     report = Report.objects.get()
     assert report.slug == "mali-country-report-2023"
@@ -128,7 +128,9 @@ def test_an_editor_writes_and_publishes_a_report_that_the_public_then_reads(
     page.get_by_role("button", name="Save and publish now").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Publish now")
     page.get_by_role("button", name="Publish now").click()
-    expect(page.locator(".messagelist .success")).to_contain_text("Publish now: done")
+    expect(page.locator(".messagelist .success")).to_contain_text(
+        "Published. Subscribers will be emailed within a minute."
+    )
     expect(page.locator(".field-state")).to_contain_text("Published")
 
     reader = open_page()
@@ -179,7 +181,7 @@ def test_a_refused_upload_shows_its_message_beside_the_field(
     page.locator("#id_attachments-0-file").set_input_files(
         files=[{"name": "edition.pdf", "mimeType": "application/pdf", "buffer": content}]
     )
-    page.get_by_role("button", name="Save and continue editing").click()
+    page.get_by_role("button", name="Save draft").click()
     field = page.locator("#attachments-0 .field-file")
     expect(field.locator(".errorlist")).to_contain_text(message)
     expect(page.locator(".errornote")).to_be_visible()

@@ -112,9 +112,11 @@
     if (!boxes.length) { return; }
     function update() {
       boxes.forEach(function (box) {
-        document.querySelectorAll('[data-evidence-for="' + box.value + '"]').forEach(function (field) {
+        var fields = document.querySelectorAll('[data-evidence-for="' + box.value + '"]');
+        var empty = Array.prototype.every.call(fields, function (field) { return !field.value; });
+        fields.forEach(function (field) {
           var row = field.closest(".form-row");
-          if (row) { row.hidden = !box.checked && !field.value; }
+          if (row) { row.style.display = !box.checked && empty ? "none" : ""; }
         });
       });
     }
