@@ -11,7 +11,9 @@ EDITOR_EXTENSIONS = {
     "Heading": {"levels": [2, 3, 4]},
     "Bold": True,
     "Italic": True,
-    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    # Not autolinking: a link then ends where the editor selected, and a full stop typed
+    # after it is not drawn into it (Tiptap makes autolinking links "inclusive").
+    "Link": {"enableTarget": False, "autolink": False, "protocols": ["http", "https", "mailto"]},
     "BulletList": True,
     "OrderedList": True,
     "ListItem": True,

@@ -1,5 +1,6 @@
 """The editorial desk: the dashboard, time zones, countries, next year's report, messages."""
 
+import re
 import zoneinfo
 from datetime import UTC, datetime
 
@@ -95,8 +96,8 @@ def test_saving_and_publishing_say_what_happened_in_plain_sentences(editor_clien
 def test_a_draft_shows_one_primary_button_and_the_rest_in_a_menu(editor_client):
     report = factories.draft_report()
     html = editor_client.get(change_url(report)).content.decode()
-    assert html.count('class="default"') == 1
-    assert 'value="publish" class="default">Save and publish now' in html
+    assert len(re.findall(r'class="(button )?default"', html)) == 1
+    assert 'value="publish" class="button default">Save and publish now' in html
     menu = html.split('<details class="more-actions">')[1].split("</details>")[0]
     assert "Save and schedule" in menu and "Delete" in menu
 
@@ -142,7 +143,7 @@ def test_a_scheduled_time_is_read_in_the_editors_zone(editor_client, editor):
     factories.furnish(report, recommendations=0, attachments=0, authors=0)
     url = f"/admin/reports/report/{report.pk}/workflow/schedule/"
     page = editor_client.get(url).content.decode()
-    assert "America/New York" in page and "admin/css/forms.css" in page
+    assert "America/New York" in page and "admin/css/widgets.css" in page
     editor_client.post(url, {"publish_at_0": "2030-07-01", "publish_at_1": "08:00:00"})
     report.refresh_from_db()
     zone = zoneinfo.ZoneInfo("America/New_York")
@@ -225,3 +226,26 @@ def test_an_author_without_the_right_to_write_cannot_start_next_years_report(
     response = client.post(f"/admin/reports/report/{last.pk}/next-year/")
     assert response.status_code in (302, 403)
     assert Report.objects.count() == 1
+
+
+# The editor ----------------------------------------------------------------------------------
+
+
+def test_the_lead_image_shows_as_a_thumbnail_after_saving(editor_client):
+    from reports import uploads
+
+    report = factories.draft_report()
+    uploads.set_lead_image(report, factories.image_upload(size=(800, 600)))
+    report.lead_image_alt = "Displaced families queue for water in Mopti."
+    report.save()
+    html = editor_client.get(change_url(report)).content.decode()
+    assert f'<img src="/reports/{report.slug}/images/' in html
+    assert "Currently:" not in html
+    thumbnail = html.split('<img src="')[1].split('"')[0]
+    assert editor_client.get(thumbnail).status_code == 200
+
+
+def test_links_in_the_editor_do_not_grow_past_their_selection():
+    from reports.richtext import EDITOR_EXTENSIONS
+
+    assert EDITOR_EXTENSIONS["Link"]["autolink"] is False

@@ -32,6 +32,28 @@ class CountryChoiceField(forms.ChoiceField):
         return Country.for_code(code) if code else None
 
 
+class LeadImageInput(forms.ClearableFileInput):
+    """The lead image as a picture (its smallest size), not its storage path."""
+
+    template_name = "reports/widgets/lead_image.html"
+
+    def __init__(self, *args, report=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.report = report
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        files = (
+            [f for f in (self.report.lead_image_renditions or []) if f["format"] == "jpg"]
+            if self.report is not None
+            else []
+        )
+        if files:
+            smallest = min(files, key=lambda f: f["width"])
+            context["thumbnail"] = self.report.image_url(smallest["name"])
+        return context
+
+
 class ReportAdminForm(forms.ModelForm):
     """The report form, guarding against one person's save landing on top of another's."""
 
@@ -64,6 +86,10 @@ class ReportAdminForm(forms.ModelForm):
         self.fields["seen_version"].initial = self.instance.edit_version
         # What the check of a newly chosen lead image found, for `save_lead_image`.
         self.processed_image = None
+        if "lead_image" in self.fields:
+            self.fields["lead_image"].widget = LeadImageInput(
+                report=self.instance, attrs={"accept": "image/jpeg,image/png,image/webp"}
+            )
         if self.instance.country_id:
             self.initial["country"] = self.instance.country.code.code
 

@@ -59,7 +59,16 @@ class AuthorshipInline(FollowsReportPermissionsMixin, NamedControlsMixin, admin.
         return super().get_formset(request, obj, validate_min=True, **kwargs)
 
 
-class RecommendationInline(FollowsReportPermissionsMixin, admin.StackedInline):
+class OneEmptyRowOnANewReportMixin:
+    """A new report opens with one empty row ready to fill (left empty, it is ignored)."""
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 1 if obj is None else 0
+
+
+class RecommendationInline(
+    OneEmptyRowOnANewReportMixin, FollowsReportPermissionsMixin, admin.StackedInline
+):
     model = Recommendation
     autocomplete_fields = ["addressee"]
     fields = [("addressee", "order"), "text", "carried_over"]
@@ -67,7 +76,9 @@ class RecommendationInline(FollowsReportPermissionsMixin, admin.StackedInline):
     verbose_name_plural = "Recommendations (each addressed to someone)"
 
 
-class AttachmentInline(FollowsReportPermissionsMixin, admin.StackedInline):
+class AttachmentInline(
+    OneEmptyRowOnANewReportMixin, FollowsReportPermissionsMixin, admin.StackedInline
+):
     model = Attachment
     form = AttachmentForm
     fields = ["file", ("title", "language"), "preview_page", "facts"]

@@ -390,8 +390,20 @@ class ReportAdmin(VersionAdmin):
         }
 
     def add_view(self, request, form_url="", extra_context=None):
-        context = {**(extra_context or {}), **self._autosave_context(request, None)}
+        # A new report is a draft: its first save can take the draft's main step at once.
+        steps = workflow.steps_for(request.user, Report(status=Status.DRAFT))
+        context = {
+            **(extra_context or {}),
+            **self._autosave_context(request, None),
+            "primary_step": workflow.primary_step(steps),
+        }
         return super().add_view(request, form_url, context)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        step = request.POST.get("_workflow")
+        if step in workflow.STEPS:
+            return redirect("admin:reports_report_workflow", obj.pk, step)
+        return super().response_add(request, obj, post_url_continue)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         report = self.get_object(request, object_id)

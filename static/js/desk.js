@@ -47,10 +47,12 @@
       return parts.join("\u0000");
     }
 
-    function send(data, retried) {
+    function send(data, retried, leaving) {
       data.set("csrfmiddlewaretoken", token());
       return fetch(url, {
         method: "POST", body: data, credentials: "same-origin", redirect: "manual",
+        // Leaving the page: let the request finish after the page is gone.
+        keepalive: Boolean(leaving),
         headers: { "X-Requested-With": "fetch" }
       }).then(function (response) {
         if (response.type === "opaqueredirect" || response.status === 401) {
@@ -86,22 +88,22 @@
       });
     }
 
-    function save() {
-      if (busy) { return; }
+    function save(leaving) {
+      if (busy && !leaving) { return; }
       var data = payload();
       var now = snapshot(data);
       if (now === lastSent) { return; }
       busy = true;
-      send(data, false).then(function (ok) {
+      send(data, false, leaving).then(function (ok) {
         if (ok) { lastSent = now; }
         busy = false;
       });
     }
 
     lastSent = snapshot(payload());
-    window.setInterval(save, seconds * 1000);
+    window.setInterval(function () { save(false); }, seconds * 1000);
     document.addEventListener("visibilitychange", function () {
-      if (document.visibilityState === "hidden") { save(); }
+      if (document.visibilityState === "hidden") { save(true); }
     });
     // A real save of the form makes the autosave unnecessary.
     form.addEventListener("submit", function () { lastSent = snapshot(payload()); });
@@ -112,9 +114,11 @@
     if (!boxes.length) { return; }
     function update() {
       boxes.forEach(function (box) {
-        document.querySelectorAll('[data-evidence-for="' + box.value + '"]').forEach(function (field) {
+        var fields = document.querySelectorAll('[data-evidence-for="' + box.value + '"]');
+        var empty = Array.prototype.every.call(fields, function (field) { return !field.value; });
+        fields.forEach(function (field) {
           var row = field.closest(".form-row");
-          if (row) { row.hidden = !box.checked && !field.value; }
+          if (row) { row.style.display = !box.checked && empty ? "none" : ""; }
         });
       });
     }
