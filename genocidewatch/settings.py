@@ -251,6 +251,10 @@ PAGE_CACHE_SECONDS = env.int(
     "PAGE_CACHE_SECONDS", default=3600 if _SHARED_CACHE else 60 if DEBUG else 0
 )
 
+# Readers' page views and downloads are kept in each process's memory and written to the
+# database at most this often (reports/counts.py): one commit for many readers.
+COUNTS_FLUSH_SECONDS = env.int("COUNTS_FLUSH_SECONDS", default=10)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

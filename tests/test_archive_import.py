@@ -256,6 +256,18 @@ def test_a_bad_pdf_refuses_its_entry_and_stores_nothing(folder, content, message
     assert Report.objects.count() == 0 and stored_files() == []
 
 
+def test_a_country_is_given_by_name_or_code_and_one_not_yet_on_the_site_is_added(folder):
+    factories.country("ML", name="Republic of Mali", slug="mali")
+    rows = [entry(1, country="ML"), entry(2, country="republic of mali"), entry(3, country="Chad")]
+    output = run(write_csv(folder, rows))
+    assert "3 reports created" in output and "new country: Chad" in output
+    assert list(Report.objects.order_by("year").values_list("country__name", flat=True)) == [
+        "Republic of Mali",
+        "Republic of Mali",
+        "Chad",
+    ]
+
+
 def test_two_entries_for_the_same_report_are_a_problem_on_the_second(folder):
     output = run(write_csv(folder, [entry(1), entry(1, pdfs="")]))
     assert "line 3 “Mali Country Report 2021”: refused" in output
@@ -414,6 +426,8 @@ def test_an_editor_uploads_an_archive_reads_the_dry_run_then_confirms(
     editor_client, folder, stored_files
 ):
     assert "Import from the archive" in editor_client.get("/admin/reports/report/").content.decode()
+    page = editor_client.get("/admin/archive/import/").content.decode()
+    assert "Upload and check (dry run)" in page
     manifest = write_csv(folder, [entry(1), entry(2, year="soon"), entry(3)])
     html = upload(editor_client, zipped(folder, manifest)).content.decode()
     assert "Dry run of old-site.zip: 2 reports would be created, 0 already imported, 1 refused" in (

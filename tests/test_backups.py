@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def fill_instance():
     call_command("load_demo", stdout=io.StringIO())
-    report = Report.objects.get()
+    report = Report.objects.get(slug="mali-country-report-2023")
     with reversion.create_revision():
         reversion.set_comment("Edited before the backup.")
         report.summary = "Summary as backed up."

@@ -7,7 +7,7 @@ from django.test import Client
 from pypdf import PdfReader
 
 from follow.models import FollowLink
-from reports.models import Addressee, Attachment, Recommendation, Report
+from reports.models import Addressee, AlertLevel, Attachment, Recommendation, Report, Stage
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def counts():
 
 def test_the_demo_loads_a_public_mali_emergency_alert(client):
     run("load_demo")
-    report = Report.objects.public().get()
+    report = Report.objects.public().get(slug="mali-country-report-2023")
     assert report.headline == "Genocide Emergency Alert: Mali"
     assert [s.number for s in report.stages.all()] == [5, 6, 8]
     assert [r.addressee.name for r in report.recommendations.all()] == [
@@ -62,6 +62,30 @@ def test_loading_the_demo_twice_changes_nothing(stored_files):
     assert counts() == first
     assert stored_files() == files
     assert "already present" in output
+
+
+def test_the_demo_has_countries_years_and_levels_to_browse_all_marked_as_demonstration(client):
+    run("load_demo")
+    public = Report.objects.public()
+    assert public.values("country").distinct().count() >= 10
+    assert set(public.values_list("alert_level", flat=True)) == set(AlertLevel.values)
+    assert set(public.values_list("year", flat=True)) >= {2021, 2022, 2023}
+    assert Stage.objects.filter(reports__in=public).distinct().count() == 10
+    demonstration = public.exclude(slug="mali-country-report-2023")
+    for report in demonstration:
+        assert report.title.endswith("(demonstration)")
+        assert report.summary.startswith("Demonstration content, not an assessment")
+        assert "Demonstration content" in report.body
+        assert report.recommendations.exists() and report.stages.exists()
+    # The real Mali alert stays each country page's current report where it is the latest.
+    assert Report.objects.current().get(country__code="ML").slug == "mali-country-report-2023"
+    html = client.get("/reports/?alert=watch").content.decode()
+    assert "Brazil Country Report 2023 (demonstration)" in html
+    page = client.get("/countries/myanmar/").content.decode()
+    assert "Demonstration content" in page
+    assert client.get("/post/demo-myanmar-country-report-2021")["Location"] == (
+        "/reports/demo-myanmar-country-report-2021/"
+    )
 
 
 def signs_in(username, password):

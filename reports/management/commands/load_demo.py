@@ -1,20 +1,25 @@
 """Load the demo content: a Mali emergency alert, its PDF edition, its French translation and
-the follow links.
+the follow links, and earlier reports on a dozen countries so lists, filters, the map and
+grids have something to show.
 
-Written in the project's own words from the facts of the 2023 alert that started the project;
-the French is our own translation of our English.
+The Mali alert is written in the project's own words from the facts of the 2023 alert that
+started the project; the French is our own translation of our English. The other reports
+are demonstration content, marked as such in their titles, summaries and text; they come in
+through the archive importer from reports/demo/manifest.json, as a real archive would.
 Running it again changes nothing: every row is found by its natural key first.
 """
 
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import reversion
 from django.core.files.base import ContentFile
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.text import slugify
 
+from archive import importer
 from follow.models import FollowLink, Platform
 from reports import translations, uploads
 from reports.models import (
@@ -31,6 +36,7 @@ from reports.models import (
 from reports.textpdf import text_pdf
 
 MALI_SLUG = "mali-country-report-2023"
+DEMO_MANIFEST = Path(__file__).resolve().parents[2] / "demo" / "manifest.json"
 
 MALI_PARAGRAPHS = [
     "Mali has been at war with itself since 2012. That year Touareg separatists and "
@@ -151,7 +157,10 @@ FOLLOW_LINKS = [
 
 
 class Command(BaseCommand):
-    help = "Load the demo content (a Mali emergency alert with its PDF). Safe to run again."
+    help = (
+        "Load the demo content (a Mali emergency alert with its PDF, and demonstration "
+        "reports on other countries and years). Safe to run again."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -173,6 +182,13 @@ class Command(BaseCommand):
                 reversion.set_comment("Demo content loaded: French translation.")
                 self.load_mali_french(original)
             created += 1
+        demo = importer.run(DEMO_MANIFEST, dry_run=False)
+        if demo.refused:
+            raise CommandError(f"The demonstration manifest has problems:\n{demo.text()}")
+        created += demo.created
+        self.stdout.write(
+            f"Demonstration reports: {demo.created} added, {demo.present} already present."
+        )
         self.stdout.write(self.style.SUCCESS(f"Demo content ready ({created} new rows)."))
 
     def load_follow_links(self):
