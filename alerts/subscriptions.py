@@ -9,6 +9,7 @@ time. `manage.py send_due_alerts` is a safety net for anything that slipped thro
 import email.policy
 import hashlib
 import logging
+from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core import signing
@@ -21,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from pages.chrome import identity as site_identity
 from reports.models import AlertLevel, Country, Report
 
 from .models import Announcement, Delivery, Subscriber
@@ -87,10 +89,10 @@ def request_subscription(*, email, prefs):
     the response says nothing about who is subscribed."""
     token = token_for("confirm", email=email, **prefs)
     link = absolute(reverse("alerts:confirm", kwargs={"token": token}))
-    context = {"link": link, "site_name": settings.SITE_NAME, "days": CONFIRM_MAX_AGE // 86400}
+    context = {"link": link, "days": CONFIRM_MAX_AGE // 86400}
     _message(
         to=email,
-        subject=f"Confirm your {settings.SITE_NAME} alerts",
+        subject=f"Confirm your {site_identity().name} alerts",
         template="alerts/email/confirm",
         context=context,
     ).send()
@@ -283,7 +285,6 @@ def alert_message(subscriber, report, *, correction=None, previous_level=None):
         "report": report,
         "correction": correction,
         "previous_level": AlertLevel(previous_level).label if previous_level else "",
-        "site_name": settings.SITE_NAME,
         "report_url": absolute(report.get_absolute_url()),
         "pdfs": [(a, absolute(a.get_absolute_url())) for a in report.attachments.all()],
         "manage_url": manage_link(subscriber),
@@ -316,11 +317,30 @@ class Email(EmailMultiAlternatives):
         return super().message(policy=policy.clone(max_line_length=998))
 
 
+def identity_context():
+    """The organisation as its emails show it: name, description, colours, and the logo
+    when it is a PNG (many mail programs show no SVG)."""
+    identity = site_identity()
+    return {
+        "site_name": identity.name,
+        "site_url": absolute("/"),
+        "identity": identity,
+        "email_logo_url": absolute(identity.logo_url()) if identity.logo_kind == "png" else "",
+    }
+
+
+def sender():
+    """The configured sender's address, under the organisation's current name."""
+    _, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr((site_identity().name, address)) if address else settings.DEFAULT_FROM_EMAIL
+
+
 def _message(*, to, subject, template, context, headers=None):
+    context = {**identity_context(), **context}
     message = Email(
         subject=subject,
         body=render_to_string(f"{template}.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=sender(),
         to=[to],
         headers=headers or {},
     )

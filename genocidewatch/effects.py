@@ -19,6 +19,7 @@ from django.utils import timezone
 from alerts.models import Announcement, Delivery, Subscriber
 from audit.models import AuditEvent
 from follow.models import FollowLink
+from pages.models import Identity, Page
 from reports import search
 from reports.models import (
     Addressee,
@@ -49,6 +50,9 @@ SHOWN_ON_PUBLIC_PAGES = (
     Addressee,
     Author,
     FollowLink,
+    # The header, the footer, the accent colour and every page's social preview.
+    Identity,
+    Page,
 )
 
 # Changes to these never show on a public page, so stored pages stay.
@@ -85,6 +89,8 @@ REVISIONS = {
     Country: {},
     Addressee: {},
     Author: {},
+    # Pages staff write keep revisions as reports do (pages/admin.py, pages/workflow.py).
+    Page: {},
 }
 
 

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "reports",
     "follow",
+    "pages",
     "alerts",
     "sharing",
     "audit",

@@ -23,6 +23,7 @@ class Folder(StrEnum):
     PREVIEWS = "previews"  # a picture of one page of each edition
     IMAGES = "images"  # lead images and their renditions
     CARDS = "cards"  # social cards, one per version of what they show
+    LOGOS = "logos"  # the organisation's logo (pages.Identity)
 
 
 def new_name(folder, extension, *, stem=None):

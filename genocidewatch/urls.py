@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from pages.sitemaps import StaffPageSitemap
 from reports.sitemaps import SITEMAPS
 from reports.views import healthz, robots_txt
 from staff import passkeys
@@ -49,10 +50,16 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("admin/", admin.site.urls),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": {**SITEMAPS, "staff-pages": StaffPageSitemap}},
+        name="sitemap",
+    ),
     path("robots.txt", robots_txt, name="robots"),
     path("healthz", healthz, name="healthz"),
     path("", include("alerts.urls")),
     path("", include("sharing.urls")),
+    path("", include("pages.urls")),
     path("", include("reports.urls")),
 ]

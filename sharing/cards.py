@@ -9,13 +9,13 @@ import hashlib
 import io
 import textwrap
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image, ImageDraw, ImageFont
 
 from genocidewatch import storedfiles
 from genocidewatch.storedfiles import Folder
+from pages.chrome import identity as site_identity
 
 WIDTH, HEIGHT = 1200, 630
 BAND = {"watch": "#f0c53c", "warning": "#a44a00", "emergency": "#8b1a1a"}
@@ -23,11 +23,11 @@ BAND_INK = {"watch": "#1b1b1b", "warning": "#ffffff", "emergency": "#ffffff"}
 INK, MUTED = "#1b1b1b", "#4a4a4a"
 
 
-def _shown(report):
+def _shown(report, site_name=None):
     when = report.published_at
     date = f"{when.day} {when:%B %Y}" if when else ""
     return [
-        settings.SITE_NAME,
+        site_name or site_identity().name,
         report.get_alert_level_display(),
         report.headline,
         report.title,
@@ -37,19 +37,22 @@ def _shown(report):
     ]
 
 
-def card_version(report):
-    return hashlib.sha256("\x1f".join(_shown(report)).encode()).hexdigest()[:16]
+def card_version(report, site_name=None):
+    """`site_name`: the organisation's name when the caller has it already (a page does)."""
+    return hashlib.sha256("\x1f".join(_shown(report, site_name)).encode()).hexdigest()[:16]
 
 
-def card_name(report):
-    return storedfiles.new_name(Folder.CARDS, "png", stem=f"{report.pk}-{card_version(report)}")
+def card_name(report, site_name=None):
+    version = card_version(report, site_name)
+    return storedfiles.new_name(Folder.CARDS, "png", stem=f"{report.pk}-{version}")
 
 
 def current_card_names():
     """The stored names of every report's card as it is now; older cards are not needed."""
     from reports.models import Report
 
-    return {card_name(report) for report in Report.objects.select_related("country")}
+    name = site_identity().name
+    return {card_name(report, name) for report in Report.objects.select_related("country")}
 
 
 def draw_card(report):

@@ -7,7 +7,16 @@ from django.db.models.signals import post_save
 
 from genocidewatch import effects
 
-PROJECT_APPS = {"reports", "follow", "alerts", "sharing", "audit", "staff", "genocidewatch"}
+PROJECT_APPS = {
+    "reports",
+    "follow",
+    "pages",
+    "alerts",
+    "sharing",
+    "audit",
+    "staff",
+    "genocidewatch",
+}
 
 
 def project_models():

@@ -16,5 +16,6 @@ def share(context, obj, title):
 
 @register.simple_tag(takes_context=True)
 def card_url(context, report):
-    path = link("sharing:card", slug=report.slug, version=card_version(report))
+    version = card_version(report, context.get("site_name"))
+    path = link("sharing:card", slug=report.slug, version=version)
     return context["request"].build_absolute_uri(path)
