@@ -25,6 +25,8 @@ class IdentityForm(forms.ModelForm):
         self.checked_logo = None
         # SVG or PNG only; the check below reads the content, this only narrows the picker.
         self.fields["logo"].widget.attrs["accept"] = ".svg,.png,image/svg+xml,image/png"
+        # With a logo in place, the admin draws the file box under a legend, not a label.
+        self.fields["logo"].widget.attrs["aria-label"] = "Logo file (SVG or PNG)"
 
     def clean_logo(self):
         logo = self.cleaned_data.get("logo")

@@ -48,3 +48,28 @@ def test_the_header_search_box_takes_a_reader_to_the_report_search(open_page, de
     page.get_by_role("button", name="Search", exact=True).click()
     page.wait_for_url("**/reports/?q=Wagner")
     assert "Mali Country Report 2023" in page.content()
+
+
+@pytest.mark.parametrize("form", ["page", "identity"])
+def test_the_admin_forms_for_pages_and_identity_pass_axe(open_page, demo, django_user_model, form):
+    from pages.models import Page
+
+    django_user_model.objects.create_superuser("chief", password="a-long-test-password")
+    page = open_page()
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill("chief")
+    page.get_by_label("Password").fill("a-long-test-password")
+    page.get_by_role("button", name="Log in").click()
+    path = {
+        "page": f"/admin/pages/page/{Page.objects.get(slug='about').pk}/change/",
+        "identity": "/admin/pages/identity/1/change/",
+    }[form]
+    page.goto(path, wait_until="networkidle")
+    screenshot(page, f"admin-{form}-form")
+    violations = axe_violations(page)
+    SUMMARY.append(f"axe admin {form} form at 1280px: {len(violations)} violations")
+    assert not violations, "\n".join(violations)
+    assert page.requests.foreign() == []
+    assert page.csp_violations == []
+    if form == "page":  # the reports' rich-text editor came up
+        assert page.locator('.prose-editor [contenteditable="true"]').count() == 1
