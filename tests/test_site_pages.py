@@ -334,3 +334,23 @@ def test_the_demo_has_the_organisations_pages_and_methodology_links_every_stage(
     for number in range(1, 11):
         assert f'href="/stages/{number}/"' in html
     assert "Demonstration content" in html
+
+
+def test_the_menus_and_identity_are_kept_in_redis_and_retired_by_a_change(settings, editor):
+    from .test_page_cache import REDIS_URL, redis_answers
+
+    if not redis_answers():
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    settings.PAGE_CACHE_SECONDS = 600
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+    page = make_page(Status.IN_REVIEW)
+    reader = Client()
+    assert "/pages/about/" not in reader.get("/").content.decode()
+    assert reader.get("/")["X-Page-Cache"] == "hit"
+    workflow.take("publish", page, user=editor)
+    assert '<a href="/pages/about/">About us</a>' in reader.get("/").content.decode()
