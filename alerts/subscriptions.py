@@ -9,6 +9,7 @@ time. `manage.py send_due_alerts` is a safety net for anything that slipped thro
 import email.policy
 import hashlib
 import logging
+from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core import signing
@@ -22,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from pages.chrome import identity as site_identity
 from reports.models import AlertLevel, Country, Report, StatusChange
 
 from .models import Announcement, Delivery, Subscriber
@@ -100,12 +102,12 @@ def request_subscription(*, email, prefs):
         link = absolute(reverse("alerts:confirm", kwargs={"token": token}))
         context = {
             "link": link,
-            "site_name": settings.SITE_NAME,
+            "site_name": site_identity().name,
             "days": CONFIRM_MAX_AGE // 86400,
         }
         _message(
             to=email,
-            subject=gettext("Confirm your %(site)s alerts") % {"site": settings.SITE_NAME},
+            subject=gettext("Confirm your %(site)s alerts") % {"site": site_identity().name},
             template="alerts/email/confirm",
             context=context,
         ).send()
@@ -326,7 +328,7 @@ def alert_message(subscriber, report, *, correction=None, previous_level=None):
             "correction": correction,
             "change": status_change(report, correction=correction),
             "previous_level": AlertLevel(previous_level).label if previous_level else "",
-            "site_name": settings.SITE_NAME,
+            "site_name": site_identity().name,
             "report_url": absolute(shown.get_absolute_url()),
             "pdfs": [(a, absolute(a.get_absolute_url())) for a in shown.attachments.all()],
             "manage_url": manage_link(subscriber),
@@ -359,11 +361,30 @@ class Email(EmailMultiAlternatives):
         return super().message(policy=policy.clone(max_line_length=998))
 
 
+def identity_context():
+    """The organisation as its emails show it: name, description, colours, and the logo
+    when it is a PNG (many mail programs show no SVG)."""
+    identity = site_identity()
+    return {
+        "site_name": identity.name,
+        "site_url": absolute("/"),
+        "identity": identity,
+        "email_logo_url": absolute(identity.logo_url()) if identity.logo_kind == "png" else "",
+    }
+
+
+def sender():
+    """The configured sender's address, under the organisation's current name."""
+    _, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr((site_identity().name, address)) if address else settings.DEFAULT_FROM_EMAIL
+
+
 def _message(*, to, subject, template, context, headers=None):
+    context = {**identity_context(), **context}
     message = Email(
         subject=subject,
         body=render_to_string(f"{template}.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=sender(),
         to=[to],
         headers=headers or {},
     )

@@ -1,5 +1,11 @@
-from django.conf import settings
+from pages.chrome import site_chrome
 
 
 def site(request):
-    return {"site_name": settings.SITE_NAME}
+    chrome = site_chrome()
+    return {
+        "site_name": chrome.identity.name,
+        "identity": chrome.identity,
+        "header_pages": chrome.header,
+        "footer_pages": chrome.footer,
+    }

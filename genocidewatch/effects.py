@@ -21,6 +21,7 @@ from archive.models import Redirect
 from audit.models import AuditEvent
 from follow.models import FollowLink
 from opendata.models import CapCancellation
+from pages.models import Identity, Page
 from reports import search
 from reports.models import (
     Addressee,
@@ -62,6 +63,9 @@ SHOWN_ON_PUBLIC_PAGES = (
     # An old address answers 301 only where no page is; a new one retires any stored page
     # still answering there, so the next reader meets the redirect.
     Redirect,
+    # The header, the footer, the accent colour and every page's social preview.
+    Identity,
+    Page,
 )
 
 # Changes to these never show on a public page, so stored pages stay.
@@ -108,6 +112,8 @@ REVISIONS = {
     Country: {},
     Addressee: {},
     Author: {},
+    # Pages staff write keep revisions as reports do (pages/admin.py, pages/workflow.py).
+    Page: {},
 }
 
 

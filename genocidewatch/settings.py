@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "opendata",
     "archive",
     "follow",
+    "pages",
     "alerts",
     "sharing",
     "audit",

@@ -26,6 +26,7 @@ class Folder(StrEnum):
     # An archive an editor uploaded, kept between its dry run and the confirmed import;
     # removed by the import (an abandoned one is an orphan for `remove_orphan_files`).
     IMPORTS = "imports"
+    LOGOS = "logos"  # the organisation's logo (pages.Identity)
 
 
 def new_name(folder, extension, *, stem=None):

@@ -9,6 +9,7 @@ from django.urls import include, path, re_path
 
 from archive.admin import import_view as archive_import_view
 from genocidewatch.languages import default_language_redirect
+from pages.sitemaps import StaffPageSitemap
 from reports.sitemaps import SITEMAPS
 from reports.views import healthz, robots_txt
 from staff import passkeys
@@ -58,7 +59,12 @@ urlpatterns = [
         name="archive_import",
     ),
     path("admin/", admin.site.urls),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": {**SITEMAPS, "staff-pages": StaffPageSitemap}},
+        name="sitemap",
+    ),
     path("robots.txt", robots_txt, name="robots"),
     path("healthz", healthz, name="healthz"),
     path("api/", include("api.urls")),
@@ -72,6 +78,7 @@ urlpatterns += i18n_patterns(
     path("", include("alerts.urls")),
     path("", include("sharing.urls")),
     path("", include("opendata.urls")),
+    path("", include("pages.urls")),
     path("", include("reports.urls")),
     prefix_default_language=False,
 )

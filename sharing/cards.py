@@ -26,6 +26,7 @@ from PIL import Image, ImageDraw, ImageFont, features
 from genocidewatch import storedfiles
 from genocidewatch.links import link
 from genocidewatch.storedfiles import Folder
+from pages.chrome import identity as site_identity
 
 WIDTH, HEIGHT = 1200, 630
 BAND = {"watch": "#f0c53c", "warning": "#a44a00", "emergency": "#8b1a1a", "site": "#1b1b1b"}
@@ -54,10 +55,10 @@ def _font(weight, size):
     return ImageFont.load_default(size=size)
 
 
-def _shown(report):
+def _shown(report, site_name=None):
     when = report.published_at
     return [
-        settings.SITE_NAME,
+        site_name or site_identity().name,
         report.get_alert_level_display(),
         report.headline,
         report.title,
@@ -68,8 +69,9 @@ def _shown(report):
     ]
 
 
-def card_version(report):
-    return hashlib.sha256("\x1f".join(_shown(report)).encode()).hexdigest()[:16]
+def card_version(report, site_name=None):
+    """`site_name`: the organisation's name when the caller has it already (a page does)."""
+    return hashlib.sha256("\x1f".join(_shown(report, site_name)).encode()).hexdigest()[:16]
 
 
 def card_path(report):

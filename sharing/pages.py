@@ -18,6 +18,7 @@ from django.utils.translation import gettext, ngettext
 from genocidewatch import storedfiles
 from genocidewatch.links import link
 from genocidewatch.storedfiles import Folder
+from pages.chrome import identity as site_identity
 from reports.models import AlertLevel, Report, Stage
 
 from . import cards
@@ -37,7 +38,7 @@ class PageCard:
     def version(self):
         # The language too: it decides the card's direction and script, not only its words.
         language = translation.get_language() or settings.LANGUAGE_CODE
-        shown = "\x1f".join([settings.SITE_NAME, language, *asdict(self).values()])
+        shown = "\x1f".join([site_identity().name, language, *asdict(self).values()])
         return hashlib.sha256(shown.encode()).hexdigest()[:16]
 
     @property
@@ -59,7 +60,7 @@ class PageCard:
 
     def draw(self):
         return cards.draw(
-            site=settings.SITE_NAME,
+            site=site_identity().name,
             band=self.band,
             label=self.label,
             headline=self.headline,

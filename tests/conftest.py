@@ -96,6 +96,7 @@ def migrated_data(transactional_db):
     importlib.import_module(
         "reports.migrations.0011_vocabulary_edits_are_editorial"
     ).vocabulary_edits_to_editors(apps, None)
+    importlib.import_module("pages.migrations.0002_identity_and_roles").give_roles_pages(apps, None)
 
 
 def required(what, variable):

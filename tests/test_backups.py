@@ -24,6 +24,7 @@ from django.test import Client
 from alerts.models import Subscriber
 from audit.models import AuditEvent
 from genocidewatch.backups import BackupError, restore_backup, write_backup
+from genocidewatch.storedfiles import Folder
 from reports.models import Attachment, Recommendation, Report, Stage
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migrated_data")]
@@ -46,15 +47,19 @@ def fill_instance():
 def empty_instance():
     """As after `migrate` on a new database: no content, only what migrations make."""
     call_command("flush", interactive=False, verbosity=0)
-    for name in list(default_storage.listdir("attachments")[1]):
-        default_storage.delete(f"attachments/{name}")
-    for name in list(default_storage.listdir("previews")[1]):
-        default_storage.delete(f"previews/{name}")
+    for folder in Folder:
+        try:
+            names = default_storage.listdir(folder)[1]
+        except FileNotFoundError:
+            continue
+        for name in names:
+            default_storage.delete(f"{folder}/{name}")
     importlib.import_module("reports.migrations.0002_ten_stages").create_stages(apps, None)
     importlib.import_module("reports.migrations.0004_roles").create_roles(apps, None)
     importlib.import_module(
         "reports.migrations.0011_vocabulary_edits_are_editorial"
     ).vocabulary_edits_to_editors(apps, None)
+    importlib.import_module("pages.migrations.0002_identity_and_roles").give_roles_pages(apps, None)
 
 
 def snapshot():

@@ -18,6 +18,7 @@ from PIL import Image
 
 from opendata import data
 from opendata.models import CapCancellation
+from pages.models import Identity, Page
 from reports import uploads, workflow
 from reports.models import Recommendation, Report, Stage, StatusChange
 from sharing.cards import card_version
@@ -135,6 +136,12 @@ SURFACES = {
         f"/countries/{r.country.slug}/card-0.png" for r in reports
     ],
     "sharing:stage_card": lambda reports: [f"/stages/{n}/card-0.png" for n in range(1, 11)],
+    # Pages staff write: every page in the database (the tests below make only hidden ones),
+    # and the identity's files, which all pages name.
+    "pages:page": lambda reports: [p.get_absolute_url() for p in Page.objects.all()],
+    "pages:logo": lambda reports: [Identity.current().logo_url() or "/site/logo-x.svg"],
+    "pages:accent": lambda reports: [Identity.current().accent_url()],
+    "pages:card": lambda reports: [Identity.current().card_url()],
     "alerts:subscribe": lambda reports: ["/subscribe/"],
     "alerts:sent": lambda reports: ["/subscribe/sent/"],
     "alerts:confirm": lambda reports: ["/subscribe/confirm/not-a-token/"],
@@ -177,6 +184,7 @@ MUST_BE_404 = {
     "api:report",
     "api:addressee",
     "opendata:cap",
+    "pages:page",
 }
 
 
@@ -255,3 +263,38 @@ def test_an_unpublished_report_disappears_from_every_surface(editor):
 
     workflow.report_unpublish(report, user=editor)
     assert leaks(["CANARYUNPUBLISHED4"], [report]) == []
+
+
+def test_no_public_surface_shows_a_draft_or_in_review_page():
+    """Pages staff write, in each state that must never show, placed in both menus."""
+    canaries = ["CANARYPAGEDRAFT5", "CANARYPAGEREVIEW6"]
+    states = [(Page.Status.DRAFT, Page.Menu.HEADER), (Page.Status.IN_REVIEW, Page.Menu.FOOTER)]
+    for canary, (status, menu) in zip(canaries, states, strict=True):
+        Page.objects.create(
+            title=f"Page {canary}",
+            slug=canary.lower(),
+            summary=f"Summary {canary}",
+            body=f"<p>Body {canary}</p>",
+            menu_label=f"Label {canary}",
+            menu=menu,
+            status=status,
+        )
+    report = factories.published_report(title="A public report")
+    # The public report's own addresses answer 200; the hidden pages' must be 404.
+    assert leaks(canaries, [report], expect_404=False) == []
+    client = Client()
+    assert [client.get(p.get_absolute_url()).status_code for p in Page.objects.all()] == [404] * 2
+
+
+def test_an_unpublished_page_disappears_from_every_surface(editor):
+    from pages import workflow as page_workflow
+
+    page = Page.objects.create(
+        title="Page CANARYPAGE7", slug="canary-page", status=Page.Status.PUBLISHED
+    )
+    report = factories.published_report(title="A public report")
+    found = {url for url, _ in leaks(["CANARYPAGE7"], [report], expect_404=False)}
+    assert {"/", "/reports/", "/pages/canary-page/"} <= found
+    page_workflow.take("unpublish", page, user=editor)
+    assert leaks(["CANARYPAGE7"], [report], expect_404=False) == []
+    assert Client().get("/pages/canary-page/").status_code == 404

@@ -12,6 +12,7 @@ PROJECT_APPS = {
     "opendata",
     "archive",
     "follow",
+    "pages",
     "alerts",
     "sharing",
     "audit",

@@ -20,6 +20,7 @@ def file_is_in_use(name):
         Attachment.objects.filter(Q(file=name) | Q(preview=name)).exists()
         or Report.objects.filter(lead_image=name).exists()
         or Report.objects.filter(lead_image_renditions__icontains=name).exists()
+        or apps.get_model("pages", "Identity").objects.filter(logo=name).exists()
     )
 
 

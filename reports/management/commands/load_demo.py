@@ -1,6 +1,7 @@
-"""Load the demo content: a Mali emergency alert, its PDF edition, its French translation and
-the follow links, and earlier reports on a dozen countries so lists, filters, the map and
-grids have something to show.
+"""Load the demo content: a Mali emergency alert, its PDF edition, its French translation,
+the follow links, the organisation's identity and its pages (About, Methodology, Donate,
+Contact, Get involved), and earlier reports on a dozen countries so lists, filters, the map
+and grids have something to show.
 
 The Mali alert is written in the project's own words from the facts of the 2023 alert that
 started the project; the French is our own translation of our English. The other reports
@@ -21,6 +22,8 @@ from django.utils.text import slugify
 
 from archive import importer
 from follow.models import FollowLink, Platform
+from pages import logos
+from pages.models import Identity, Page
 from reports import translations, uploads
 from reports.models import (
     Addressee,
@@ -156,6 +159,93 @@ FOLLOW_LINKS = [
 ]
 
 
+DEMO_LOGO = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64">'
+    b'<circle cx="32" cy="32" r="30" fill="#7a1f2b"/>'
+    b'<path d="M9 32c6-10 14-15 23-15s17 5 23 15c-6 10-14 15-23 15S15 42 9 32z" fill="#fff"/>'
+    b'<circle cx="32" cy="32" r="8" fill="#7a1f2b"/></svg>'
+)
+
+DEMO_NOTE = (
+    "<p><em>Demonstration content: written for this demo, to be replaced by the "
+    "organisation's own text.</em></p>"
+)
+
+
+def demo_pages():
+    """(title, slug, menu, order, menu label, summary, body) of the demo's pages."""
+    stages = "".join(
+        f'<li><a href="{stage.get_absolute_url()}">Stage {stage.number}: {stage.name}</a>. '
+        f"{stage.description}</li>"
+        for stage in Stage.objects.order_by("number")
+    )
+    return [
+        (
+            "About us",
+            "about",
+            Page.Menu.HEADER,
+            1,
+            "About",
+            "Who we are and why we warn of genocide before it happens.",
+            "<p>We are a small team of researchers and advocates. We follow countries where "
+            "one group of people is being set apart from, and then against, another, and we "
+            "say so in public while there is still time to act.</p>"
+            "<p>Our reports name what we see, where the country stands among the ten "
+            "stages, and what governments, the United Nations and courts should do next.</p>",
+        ),
+        (
+            "How we assess risk",
+            "methodology",
+            Page.Menu.HEADER,
+            2,
+            "Methodology",
+            "The ten stages we look for, and how a report arrives at an alert level.",
+            "<p>Genocide is a process, not a sudden event. We read each country against ten "
+            "stages. They do not always come in order, and several can be under way at "
+            "once; each report says which ones we find.</p>"
+            f"<ol>{stages}</ol>"
+            "<p>From the stages and the pace of events we give each country one of three "
+            "alert levels: <strong>Watch</strong> when early signs appear, "
+            "<strong>Warning</strong> when the process is under way, and "
+            "<strong>Emergency</strong> when persecution or killing is happening or close.</p>",
+        ),
+        (
+            "Support our work",
+            "donate",
+            Page.Menu.FOOTER,
+            1,
+            "Donate",
+            "How gifts keep the research independent.",
+            "<p>We take no money from governments whose conduct we report on. Gifts from "
+            "people like you pay for research, translation and the alerts we send.</p>"
+            "<p>To give, write to us (see Contact) and we will send the details.</p>",
+        ),
+        (
+            "Contact",
+            "contact",
+            Page.Menu.FOOTER,
+            2,
+            "",
+            "How to reach the team, and how to do it safely.",
+            '<p>Write to <a href="mailto:contact@example.org">contact@example.org</a>. If '
+            "writing to us could put you at risk, do not use an account linked to your name, "
+            "and tell us how you would like us to reply.</p>",
+        ),
+        (
+            "Get involved",
+            "get-involved",
+            Page.Menu.FOOTER,
+            3,
+            "",
+            "Ways to help: share the reports, follow the alerts, volunteer.",
+            "<ul><li>Subscribe to the email alerts for the countries you care about.</li>"
+            "<li>Share a report with someone who can act on it.</li>"
+            "<li>Offer us your language skills: we translate reports into French and "
+            "Arabic.</li></ul>",
+        ),
+    ]
+
+
 class Command(BaseCommand):
     help = (
         "Load the demo content (a Mali emergency alert with its PDF, and demonstration "
@@ -165,6 +255,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         created = self.load_follow_links()
+        created += self.load_identity() + self.load_pages()
         if Report.objects.filter(slug=MALI_SLUG, translation_of__isnull=True).exists():
             self.stdout.write("Demo report already present; nothing to add.")
         else:
@@ -198,6 +289,40 @@ class Command(BaseCommand):
                 url=url, defaults={"platform": platform, "order": order}
             )
             created += new
+        return created
+
+    def load_identity(self):
+        """The demo's identity, unless staff have already made it their own."""
+        identity = Identity.current()
+        if identity.description or identity.logo:
+            return 0
+        identity.description = (
+            "Demonstration: an organisation that studies the early signs of genocide and "
+            "warns the world while there is time to prevent it."
+        )
+        identity.accent_colour = "#7a1f2b"
+        logos.set_logo(identity, ContentFile(DEMO_LOGO, name="logo.svg"))
+        identity.save()
+        return 1
+
+    def load_pages(self):
+        created = 0
+        for title, slug, menu, order, label, summary, body in demo_pages():
+            if Page.objects.filter(slug=slug).exists():
+                continue
+            with reversion.create_revision():
+                reversion.set_comment("Demo content loaded.")
+                Page.objects.create(
+                    title=title,
+                    slug=slug,
+                    menu=menu,
+                    menu_order=order,
+                    menu_label=label,
+                    summary=summary,
+                    body=body + DEMO_NOTE,
+                    status=Page.Status.PUBLISHED,
+                )
+            created += 1
         return created
 
     def load_mali_report(self):
