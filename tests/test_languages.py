@@ -263,6 +263,21 @@ def test_subscribers_choose_their_language_and_are_written_to_in_it(client, mail
     assert Subscriber.objects.get().language == "fr"
 
 
+def test_the_subscribe_form_offers_the_languages_and_starts_at_the_pages(client):
+    html = html_of(client.get("/ar/subscribe/"))
+    assert "لغة الرسائل" in html
+    chosen = re.findall(r'<input type="radio" name="language" value="(\w+)"[^>]*checked', html)
+    assert chosen == ["ar"]
+
+
+def test_a_subscriber_can_change_the_language_of_their_emails(client):
+    subscriber = Subscriber.objects.create(email="a@example.org", confirmed_at=timezone.now())
+    path = subscriptions.manage_link(subscriber).split("127.0.0.1:8000", 1)[1]
+    assert client.post(path, {"what": "all", "language": "fr"}).status_code == 200
+    subscriber.refresh_from_db()
+    assert subscriber.language == "fr"
+
+
 def test_the_language_chosen_on_the_form_wins_over_the_page(client, mailoutbox):
     client.post("/subscribe/", {"email": "qari@example.org", "what": "all", "language": "ar"})
     assert mailoutbox[0].subject == "أكّد اشتراكك في تنبيهات Genocide Watch"
