@@ -3,8 +3,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 
 from genocidewatch import pagecache, storedfiles
-from reports.models import Country, Stage
+from reports.models import Country, Report, Stage
 from reports.views import current_reports, visible_reports
+from reports.workflow import can_preview
 
 from . import cards, pages
 
@@ -12,6 +13,16 @@ from . import cards, pages
 def report_card(request, slug, version):
     report = get_object_or_404(visible_reports(request).select_related("country"), slug=slug)
     if version != cards.card_version(report):
+        # The card of one of its translations (the version names which): a French page
+        # shares a card with the French title.
+        translations = (
+            Report.objects.translations()
+            if can_preview(request.user)
+            else Report.objects.public_translations()
+        )
+        for translated in translations.filter(translation_of=report).select_related("country"):
+            if version == cards.card_version(translated):
+                return cards.send_card(request, translated)
         # A share made before the report changed names an older card: show the current one.
         # Not permanent, since the current card changes with the report.
         return redirect(cards.card_path(report))

@@ -16,6 +16,17 @@ def django_db_modify_db_settings(django_db_modify_db_settings):
 
 
 @pytest.fixture(autouse=True)
+def site_language():
+    # A request under /fr/ leaves French active in the thread that served it, the test's
+    # own: every test starts, and ends, in the site's language.
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # Real hashing is slow by design; tests create many accounts and check no password's
     # strength, so a quick hasher keeps the suite fast.

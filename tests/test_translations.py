@@ -219,6 +219,7 @@ def test_in_language_gives_the_public_translation_or_none(editor_client, origina
     publish(editor_client, translated)
     assert original.in_language("fr") == translated
     assert original.in_language("ar") is None
+    assert translated.in_language("en") == original and translated.in_language("fr") == translated
 
 
 def test_a_draft_or_scheduled_translation_never_leaks(editor_client, original):
@@ -501,3 +502,26 @@ def test_countries_take_their_standard_name_in_each_language_unless_staff_give_o
     sudan.name, sudan.translations = "The Sudan", {}
     sudan.save()
     assert "The Sudan" in client.get("/fr/countries/").content.decode()
+
+
+def test_the_french_page_shares_a_card_of_the_french_title(client, original, in_french):
+    from sharing.cards import card_version
+
+    page = client.get("/fr/reports/mali-country-report-2023/").content.decode()
+    card = f"/reports/mali-country-report-2023/card-{card_version(in_french)}.png"
+    assert card in page
+    response = client.get(card)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert card_version(in_french) != card_version(original)
+
+
+def test_a_country_added_by_someone_reading_french_keeps_its_english_name():
+    from django.utils import translation
+
+    from reports.models import Country
+
+    with translation.override("fr"):
+        sudan = Country.objects.create(code="SD")
+    assert (sudan.name, sudan.slug) == ("Sudan", "sudan")
+    with translation.override("fr"):
+        assert sudan.local_name == "Soudan"

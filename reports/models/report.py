@@ -337,12 +337,16 @@ class Report(models.Model):
 
     def in_language(self, code):
         """This report as readers may read it in the language `code`: itself when that is
-        its own language, else its public translation into it, or None."""
+        its own language, else its public translation into it (or, asked of a
+        translation, its public original), or None."""
         if code == self.language:
             return self
+        original = self.translation_of_id or self.pk
+        if self.translation_of_id and code == self.translation_of.language:
+            return Report.objects.public().filter(pk=original).select_related("country").first()
         return (
             Report.objects.public_translations()
-            .filter(translation_of=self.translation_of_id or self.pk, language=code)
+            .filter(translation_of=original, language=code)
             .select_related("country", "translation_of")
             .first()
         )

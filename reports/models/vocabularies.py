@@ -136,7 +136,9 @@ class Country(TranslatedNames):
 
     def _fill_in_name_and_slug(self):
         if not self.name and self.code:
-            self.name = self.code.name
+            # The standard name in the site's own language, whatever language the person
+            # saving it reads (a country's name in other languages is looked up as shown).
+            self.name = self._english()
         if not self.slug:
             self.slug = slugify(self.name)
 
