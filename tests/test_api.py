@@ -739,3 +739,11 @@ def test_the_documentation_page_reads_without_script_and_loads_nothing_from_else
         "api/explorer.js",
     ):
         assert finders.find(asset), asset  # shipped with the site, served by WhiteNoise
+
+
+def test_the_schema_is_valid_openapi_and_generated_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    target = tmp_path / "schema.json"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    assert target.stat().st_size > 0
