@@ -250,11 +250,12 @@ def report_publish(report, *, user, at=None, reason="", request=None):
     recorded in the country's change log."""
     now = timezone.now()
     at = at or _first_public(report, now) or now
-    change = changelog.on_publication(report, at=at)
-    changelog.check_reason(change, reason)
     scheduled = at > now
     when = timezone.localtime(at)
     step = STEPS["schedule" if scheduled else "publish"]
+    _check(step, report, user)  # the role and state first; checked again under the lock
+    change = changelog.on_publication(report, at=at)
+    changelog.check_reason(change, reason)
     published = _move(
         step,
         report,
