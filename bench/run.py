@@ -318,6 +318,11 @@ def main():
                 f"http://127.0.0.1:{UNCACHED}/reports/?q={seeded['country_name'].split()[0]}",
                 {},
             ),
+            # A bulk download: built once per content version, then stored (opendata/data.py).
+            "bulk download /data/assessments.csv (gunicorn + Redis)": (
+                f"http://127.0.0.1:{CACHED}/data/assessments.csv",
+                {},
+            ),
             "admin report list (staff, 4 connections)": (
                 f"http://127.0.0.1:{UNCACHED}/admin/reports/report/",
                 {"connections": 4, "headers": [staff_cookie]},

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import logging
+import time
 from dataclasses import dataclass
 from datetime import UTC
 
@@ -27,6 +28,8 @@ from reports.models import AlertLevel, Recommendation, Report, StatusChange
 logger = logging.getLogger(__name__)
 # How long a built file is kept. Files of an old content version are never read again.
 KEPT_SECONDS = 24 * 3600
+# How long a reader waits for another one's build of the same file before building it.
+BUILD_WAIT = 10
 LEVELS = [level.value for level in AlertLevel]
 STAGE_NUMBERS = r"^([0-9]+( [0-9]+)*)?$"
 
@@ -150,11 +153,16 @@ def _url(path):
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _report_url(slug):
-    return _url(link("reports:detail", slug=slug))
+def _report_urls():
+    """A function giving a report's page address from its slug, without matching the URL
+    patterns again for each of thousands of reports."""
+    before, after = _url(link("reports:detail", slug="SLUG")).split("SLUG")
+    return lambda slug: f"{before}{slug}{after}"
 
 
 def assessment_rows():
+    report_url = _report_urls()
+    labels = {level.value: level.label for level in AlertLevel}
     public = Report.objects.public()
     stages = {}
     through = Report.stages.through.objects.filter(report__in=public)
@@ -181,13 +189,14 @@ def assessment_rows():
             "title": title,
             "published_at": _time(published_at),
             "alert_level": level,
-            "alert_level_name": AlertLevel(level).label,
+            "alert_level_name": labels[level],
             "stages": stages.get(pk, []),
-            "report_url": _report_url(slug),
+            "report_url": report_url(slug),
         }
 
 
 def recommendation_rows():
+    report_url = _report_urls()
     rows = (
         Recommendation.objects.filter(report__in=Report.objects.public())
         .order_by("report__country__name", "-report__published_at", "report_id", "order", "pk")
@@ -204,7 +213,7 @@ def recommendation_rows():
     for report_id, slug, country, code, order, addressee, text in rows:
         yield {
             "report_id": report_id,
-            "report_url": _report_url(slug),
+            "report_url": report_url(slug),
             "country": country,
             "iso_code": code,
             "order": order,
@@ -214,6 +223,7 @@ def recommendation_rows():
 
 
 def change_rows():
+    report_url = _report_urls()
     rows = (
         StatusChange.objects.public()
         .order_by("country__name", "-changed_at", "-pk")
@@ -255,7 +265,7 @@ def change_rows():
             "stages_removed": sorted(removed),
             "reason": reason,
             "report_id": report_id,
-            "report_url": _report_url(slug),
+            "report_url": report_url(slug),
         }
 
 
@@ -283,7 +293,7 @@ def _csv(table, rows):
 
 def _json(rows):
     # Labels are translatable (lazy) strings: written out as text, in English (see build).
-    return json.dumps(list(rows), ensure_ascii=False, indent=1, default=str).encode()
+    return json.dumps(list(rows), ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
 
 def descriptor():
@@ -354,11 +364,16 @@ def build(name):
 
 
 def data_file(name):
-    """One file as of the current content version: stored bytes, built on the first read."""
+    """One file as of the current content version: stored bytes, built on the first read.
+
+    One reader builds it while others arriving meanwhile wait for it (up to `BUILD_WAIT`
+    seconds, then build it themselves), so a change does not set every reader building."""
     try:
         key = f"data:{pagecache.current_version()}:{name}"
         store = caches[settings.PAGE_CACHE_ALIAS]
         found = store.get(key)
+        if found is None and not store.add(f"{key}:building", 1, timeout=BUILD_WAIT):
+            found = _wait_for(store, key)
     except Exception:
         logger.exception("Page cache unavailable")
         return build(name)  # readers still get the file
@@ -369,3 +384,13 @@ def data_file(name):
         except Exception:
             logger.exception("Could not keep the data file %s", name)
     return found
+
+
+def _wait_for(store, key):
+    deadline = time.monotonic() + BUILD_WAIT
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        found = store.get(key)
+        if found is not None:
+            return found
+    return None

@@ -192,7 +192,7 @@ def _first_public(report, now):
 def needs_reason(step, report):
     """What taking `step` on the report now would change in its country's assessment (a
     level or stages other than readers had), or None: the reason is asked only then."""
-    if "reason" not in step.asks:
+    if "reason" not in step.asks or report.is_translation:
         return None
     if report.is_pending_changes:
         return changelog.on_changes(report, report.revises)
@@ -294,11 +294,13 @@ def report_publish(report, *, user, at=None, reason="", request=None):
     recorded in the country's change log."""
     now = timezone.now()
     at = at or _first_public(report, now) or now
-    change = changelog.on_publication(report, at=at)
-    changelog.check_reason(change, reason)
     scheduled = at > now
     when = timezone.localtime(at)
     step = STEPS["schedule" if scheduled else "publish"]
+    _check(step, report, user)  # the role and state first; checked again under the lock
+    # A translation says what its original says: the original's publication made the change.
+    change = None if report.is_translation else changelog.on_publication(report, at=at)
+    changelog.check_reason(change, reason)
     if report.is_translation:
         # What this text was translated from: a later change to the original is flagged.
         translated = {"translated_from_hash": translations.note_text(report.translation_of)}

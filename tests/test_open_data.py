@@ -367,3 +367,46 @@ def test_the_data_package_passes_frictionless_validate(client, editor, mali, tmp
     assert not report["valid"]
     errors = {e["type"] for task in report["tasks"] for e in task["errors"]}
     assert {"constraint-error", "foreign-key"} <= errors, errors
+
+
+def queries_for(client, addresses):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = {}
+    for address in addresses:
+        factories.published_report()  # a change: nothing is served from a stored copy
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(address).status_code == 200
+        counts[address] = len(queries)
+    return counts
+
+
+def test_files_messages_and_feeds_cost_the_same_queries_however_many_reports(client, mali):
+    addresses = [*(f"/data/{name}" for name in DATA_FILES), "/feeds/cap/", "/feeds/changes/"]
+    addresses += [f"/reports/{mali.slug}/cap.xml", f"/countries/{mali.country.slug}/changes/feed/"]
+    StatusChange.objects.create(
+        country=mali.country,
+        report=mali,
+        changed_at=mali.published_at,
+        level_from="watch",
+        level_to="emergency",
+        stages_added=[5],
+        reason="A reason.",
+    )
+    few = queries_for(client, addresses)
+    for number in range(6):
+        report = factories.published_report(
+            country=factories.country(["SD", "MM", "ML"][number % 3])
+        )
+        factories.furnish(report)
+        StatusChange.objects.create(
+            country=report.country,
+            report=report,
+            changed_at=report.published_at,
+            level_from="watch",
+            level_to="emergency",
+            stages_added=[5],
+            reason="A reason.",
+        )
+    assert queries_for(client, addresses) == few
