@@ -51,7 +51,11 @@ from .models import Redirect, clean_path
 logger = logging.getLogger(__name__)
 
 TAG = re.compile(r"<\s*([a-zA-Z][a-zA-Z0-9]*)")
-STATUSES = {"published": Report.Status.PUBLISHED, "draft": Report.Status.DRAFT, "": None}
+STATUSES = {
+    "published": Report.Status.PUBLISHED,
+    "draft": Report.Status.DRAFT,
+    "": Report.Status.PUBLISHED,
+}
 
 __all__ = ["ManifestError", "run"]
 
@@ -228,11 +232,9 @@ class Judge:
                 return Plan(title, code, year, *[None] * 9, old_path, None, existing=existing)
         level = _level(text("level"), problems)
         stages = _stages(values.get("stages"), problems)
-        status = STATUSES.get(text("status").lower(), "unknown")
-        if status == "unknown":
+        status = STATUSES.get(text("status").lower())
+        if status is None:
             problems.append(f"status: “{text('status')}” is neither “published” nor “draft”")
-        status = status if status != "unknown" else None
-        status = status or Report.Status.PUBLISHED
         published_at = _when(text("published"), "published", problems)
         updated_at = _when(text("updated"), "updated", problems)
         if status == Report.Status.PUBLISHED and not text("published"):
