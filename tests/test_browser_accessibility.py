@@ -27,6 +27,7 @@ PUBLIC_PAGES = {
     "recommendations": "/recommendations/",
     "addressee": "/addressees/france/",
     "filtered": "/reports/?country=mali&stage=5",
+    "data": "/data/",
     "not-found": "/reports/no-such-report/",
 }
 

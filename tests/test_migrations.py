@@ -38,3 +38,47 @@ def test_subscribers_kept_when_their_models_moved_from_follow_to_alerts():
         )
     finally:
         call_command("migrate", verbosity=0)
+
+
+def test_past_changes_of_assessment_are_derived_without_reasons():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    old = migrate([("reports", "0014_status_changes")])
+    Country, Report, Stage = (old.get_model("reports", m) for m in ("Country", "Report", "Stage"))
+    mali = Country.objects.create(code="ML", name="Mali", slug="mali")
+    for number in (1, 2, 3):  # a transactional test may find the table emptied
+        Stage.objects.get_or_create(
+            number=number, defaults={"name": f"Stage {number}", "slug": f"stage-{number}"}
+        )
+    now = timezone.now()
+
+    def report(n, level, stages, **fields):
+        fields.setdefault("status", "published")
+        fields.setdefault("published_at", now - timedelta(days=100 - n))
+        made = Report.objects.create(
+            country=mali, year=2020 + n, alert_level=level, title=f"R{n}", slug=f"r{n}", **fields
+        )
+        made.stages.set(Stage.objects.filter(number__in=stages))
+        return made
+
+    report(1, "watch", [1, 2])
+    report(2, "watch", [1, 2])  # no change
+    third = report(3, "warning", [1, 2, 3])
+    report(4, "emergency", [1], status="draft", published_at=None)  # never public
+    report(5, "emergency", [1], published_at=now + timedelta(days=3))  # scheduled
+    try:
+        new = migrate([("reports", "0015_past_status_changes")])
+        (change,) = new.get_model("reports", "StatusChange").objects.all()
+        assert (change.report_id, change.level_from, change.level_to) == (
+            third.pk,
+            "watch",
+            "warning",
+        )
+        assert (change.stages_added, change.stages_removed, change.reason) == ([3], [], "")
+        assert change.changed_at == third.published_at
+        migrate([("reports", "0014_status_changes")])  # and back
+        assert not old.get_model("reports", "StatusChange").objects.exists()
+    finally:
+        call_command("migrate", verbosity=0)
