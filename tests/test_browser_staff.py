@@ -188,6 +188,7 @@ def test_a_refused_upload_shows_its_message_beside_the_field(
     report.authorships.create(author=factories.author())
     page = editor_page
     page.goto(f"/admin/reports/report/{report.pk}/change/")
+    page.get_by_role("button", name="Add another PDF edition").click()
     page.locator("#id_attachments-0-file").set_input_files(
         files=[{"name": "edition.pdf", "mimeType": "application/pdf", "buffer": content}]
     )
