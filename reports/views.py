@@ -245,8 +245,11 @@ class ReportDetailView(DetailView):
 
 
 def site_logo():
-    """The organisation's logo, as search engines and reference managers are shown it."""
-    return static("img/favicon.svg")
+    """The organisation's logo, as search engines and reference managers are shown it: the
+    one staff set (pages.Identity), else the site's icon."""
+    from pages.chrome import identity
+
+    return identity().logo_url() or static("img/favicon.svg")
 
 
 def structured_data(request, report, url):
