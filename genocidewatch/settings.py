@@ -120,7 +120,7 @@ MIDDLEWARE = [
     "genocidewatch.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "genocidewatch.middleware.PathLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Outermost of the two below: it adds the ETag after the Cache-Control is decided.
     "django.middleware.http.ConditionalGetMiddleware",

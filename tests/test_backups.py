@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def fill_instance():
     call_command("load_demo", stdout=io.StringIO())
-    report = Report.objects.get()
+    report = Report.objects.public().get()  # the original; its French translation besides
     with reversion.create_revision():
         reversion.set_comment("Edited before the backup.")
         report.summary = "Summary as backed up."
@@ -64,7 +64,10 @@ def snapshot():
     return {
         "reports": list(Report.objects.values_list("slug", "summary", "status")),
         "recommendations": Recommendation.objects.count(),
-        "stages": list(Report.objects.get().stages.values_list("number", flat=True)),
+        "translations": list(
+            Report.objects.translations().values_list("language", "translation_of__slug")
+        ),
+        "stages": list(Report.objects.public().get().stages.values_list("number", flat=True)),
         "users": list(get_user_model().objects.values_list("username", flat=True)),
         "groups": list(get_user_model().objects.get().groups.values_list("name", flat=True)),
         "audit": AuditEvent.objects.count(),
@@ -87,9 +90,10 @@ def test_a_backup_restores_into_an_empty_instance_with_everything_checked(tmp_pa
 
     assert snapshot() == before
     assert get_user_model().objects.get().check_password("pw-editor-123")
-    report = Report.objects.get()
+    report = Report.objects.public().get()
     client = Client()
     assert client.get(report.get_absolute_url()).status_code == 200
+    assert client.get("/fr" + report.get_absolute_url()).context["report"].language == "fr"
     download = client.get(Attachment.objects.get().get_absolute_url())
     body = b"".join(download.streaming_content)
     assert hashlib.sha256(body).hexdigest() == before["pdf"][1]
@@ -264,11 +268,11 @@ def test_a_backup_moves_from_this_database_into_a_new_postgresql_one(tmp_path):
             "-c",
             "import json; from reports.models import Report, Recommendation;"
             "print(json.dumps([Report.objects.count(), Recommendation.objects.count(),"
-            " Report.objects.get().summary]))",
+            " Report.objects.public().get().summary]))",
         )
         assert json.loads(counted.stdout.strip().splitlines()[-1]) == [
-            1,
-            4,
+            2,  # the demo report and its French translation
+            8,
             "Summary as backed up.",
         ]
     finally:
