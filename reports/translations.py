@@ -246,7 +246,7 @@ def editions_in(editions, language):
 
 def _borrowing(translated, original):
     translated.translation_of = original
-    if "country" in original._state.fields_cache:
+    if Report.country.is_cached(original):
         translated.country = original.country
     cache = getattr(original, "_prefetched_objects_cache", {})
     shared = {name: cache[name] for name in ("stages", "authorships") if name in cache}

@@ -69,7 +69,7 @@ def test_the_admin_report_form_passes_axe(open_page, demo, django_user_model, fo
     from reports import changes
 
     chief = django_user_model.objects.create_superuser("chief", password="a-long-test-password")
-    report = Report.objects.get(slug="mali-country-report-2023")
+    report = Report.objects.get(slug="mali-country-report-2023", translation_of=None)
     if form == "change":
         # The published demo report is changed through its pending changes: that form.
         report = changes.start_changes(report, user=chief)

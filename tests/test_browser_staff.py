@@ -109,7 +109,7 @@ def test_an_editor_writes_and_publishes_a_report_that_the_public_then_reads(
     with page.expect_popup() as popup_info:
         page.locator("#add_id_recommendations-1-addressee").click()
     popup = popup_info.value
-    popup.get_by_label("Name").fill("The UN General Assembly")
+    popup.get_by_role("textbox", name="Name:", exact=True).fill("The UN General Assembly")
     popup.get_by_label("Kind").select_option(label="United Nations body")
     # Listen before clicking: the popup may close before a later wait could begin.
     with popup.expect_event("close"):
