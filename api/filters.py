@@ -1,6 +1,8 @@
 """The query parameters of the list operations. Each refuses a value it does not know with a
 message naming what it takes, so a typo is a 400 rather than an empty list."""
 
+from datetime import UTC
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -56,7 +58,9 @@ class SinceField(IsoDateTimeField):
 
     def to_python(self, value):
         try:
-            return super().to_python(value)
+            moment = super().to_python(value)
+            # In UTC: PostgreSQL refuses an offset beyond ±15:59, which ISO 8601 allows.
+            return moment.astimezone(UTC) if moment is not None else None
         except (OverflowError, ValueError) as error:
             # A time so near year 1 or 9999 that moving it to UTC leaves the calendar.
             raise ValidationError(self.error_messages["invalid"], code="invalid") from error

@@ -779,6 +779,10 @@ def test_the_changes_list_filters_by_country_and_date(api, changes, sudan):
         "country": ["No country 'atlantis'. Use a slug from /api/v1/countries/."]
     }
     assert list(get(api, "/api/v1/changes/?since=soon", status=400)) == ["since"]
+    # An offset PostgreSQL does not take (beyond ±15:59) is read as the same moment in UTC.
+    assert get(api, "/api/v1/changes/?since=2000-01-01T08:00:00-18:55")["count"] == 1
+    early = get(api, "/api/v1/reports/?updated_since=2000-01-01T08:00:00%2B18:55")
+    assert early["count"] == get(api, "/api/v1/reports/")["count"] == 3
     assert "CANARYSCHEDULEDREASON" not in str(get(api, "/api/v1/changes/"))
 
 
