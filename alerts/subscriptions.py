@@ -23,8 +23,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from genocidewatch.links import link
 from pages.chrome import identity as site_identity
 from reports.models import AlertLevel, Country, Report, StatusChange
+from reports.translations import editions_in
 
 from .models import Announcement, Delivery, Subscriber
 
@@ -304,9 +306,11 @@ def status_change(report, *, correction=None):
 
 def report_for_reader(report, language):
     """The version of `report` to email a subscriber who reads `language`: (report, in the
-    original). Every report is sent in its original for now, with a sentence saying so in
-    any other language; once translations are public, this is the one place to return the
-    public translation in `language` instead."""
+    original). Its public translation into `language` when there is one; else the original,
+    with a sentence saying so in any other language."""
+    translated = report.in_language(language)
+    if translated is not None:
+        return translated, False
     original = getattr(report, "language", None) or settings.LANGUAGE_CODE
     return report, language != original
 
@@ -329,8 +333,13 @@ def alert_message(subscriber, report, *, correction=None, previous_level=None):
             "change": status_change(report, correction=correction),
             "previous_level": AlertLevel(previous_level).label if previous_level else "",
             "site_name": site_identity().name,
-            "report_url": absolute(shown.get_absolute_url()),
-            "pdfs": [(a, absolute(a.get_absolute_url())) for a in shown.attachments.all()],
+            # The page in the subscriber's language: the translation, or the original with
+            # the site around it in their language and a note that it is not translated yet.
+            "report_url": absolute(link("reports:detail", slug=shown.slug)),
+            "pdfs": [
+                (a, absolute(a.get_absolute_url()))
+                for a in editions_in(report.attachments.all(), shown.language)
+            ],
             "manage_url": manage_link(subscriber),
             "unsubscribe_url": unsubscribe,
         }

@@ -1,12 +1,25 @@
 """The query parameters of the list operations. Each refuses a value it does not know with a
 message naming what it takes, so a typo is a 400 rather than an empty list."""
 
+from datetime import UTC
+
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField
 
-from reports.models import Addressee, AlertLevel, Country, Recommendation, Report
+from reports.models import (
+    Addressee,
+    AlertLevel,
+    Country,
+    Recommendation,
+    Report,
+    StatusChange,
+)
+
+LANGUAGE_CODES = [code for code, _ in settings.LANGUAGES]
 
 STAGE_NUMBERS = [(number, str(number)) for number in range(1, 11)]
 
@@ -45,7 +58,9 @@ class SinceField(IsoDateTimeField):
 
     def to_python(self, value):
         try:
-            return super().to_python(value)
+            moment = super().to_python(value)
+            # In UTC: PostgreSQL refuses an offset beyond ±15:59, which ISO 8601 allows.
+            return moment.astimezone(UTC) if moment is not None else None
         except (OverflowError, ValueError) as error:
             # A time so near year 1 or 9999 that moving it to UTC leaves the calendar.
             raise ValidationError(self.error_messages["invalid"], code="invalid") from error
@@ -110,12 +125,29 @@ class ReportFilter(filters.FilterSet):
         },
         help_text="The order of the list; newest first (-published_at) when not given.",
     )
-    # Seam for the lead, once reports have translations (Report.language): a `language`
-    # filter goes here, e.g. ChoiceFilter(choices=settings.LANGUAGES), over public() rows.
+    language = filters.ChoiceFilter(
+        choices=settings.LANGUAGES,
+        method="readable_in",
+        error_messages={
+            "invalid_choice": "No language '%(value)s'. Use one of: "
+            + ", ".join(LANGUAGE_CODES)
+            + "."
+        },
+        help_text="Only reports readers can read in this language: written in it, or with a "
+        "public translation into it.",
+    )
 
     class Meta:
         model = Report
-        fields = ["country", "stage", "alert_level", "year", "updated_since", "sort"]
+        fields = ["country", "stage", "alert_level", "year", "language", "updated_since", "sort"]
+
+    def readable_in(self, queryset, name, value):
+        translated = (
+            Report.objects.public_translations()
+            .filter(language=value, revises__isnull=True)
+            .values("translation_of")
+        )
+        return queryset.filter(Q(language=value) | Q(pk__in=translated))
 
     def sort_by(self, queryset, name, value):
         return queryset.order_by(*REPORT_SORTS[value])
@@ -129,3 +161,16 @@ class RecommendationFilter(filters.FilterSet):
     class Meta:
         model = Recommendation
         fields = ["country", "addressee", "report"]
+
+
+class ChangeFilter(filters.FilterSet):
+    country = slug_of(Country.objects.all, "country", "/api/v1/countries/")
+    since = SinceFilter(
+        field_name="changed_at",
+        lookup_expr="gte",
+        help_text="Only changes made public at or after this date or time (ISO 8601).",
+    )
+
+    class Meta:
+        model = StatusChange
+        fields = ["country", "since"]

@@ -1,6 +1,7 @@
 """What the API says about each thing. Every address in it is absolute; every id is stable
 (a report's and a country's slug, a stage's number, a row's numeric id)."""
 
+from django.conf import settings
 from rest_framework import serializers
 
 from genocidewatch.links import link
@@ -70,6 +71,30 @@ def alert_level_name():
     return serializers.CharField(source="get_alert_level_display")
 
 
+class TranslationSerializer(serializers.Serializer):
+    language = serializers.ChoiceField(choices=settings.LANGUAGES)
+    title = serializers.CharField()
+    url = LinkField(page_link, help_text="The translation's page on the site.")
+
+
+class EvidenceSerializer(serializers.Serializer):
+    note = serializers.CharField(help_text="What in the country shows this stage.")
+    source = serializers.URLField(
+        allow_null=True, help_text="Where it can be checked; null when no link was given."
+    )
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["source"] = data["source"] or None
+        return data
+
+
+class StageInReportSerializer(StageRefSerializer):
+    evidence = EvidenceSerializer(
+        allow_null=True, help_text="Why the report names this stage, when it says."
+    )
+
+
 class ReportSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     url = LinkField(api_link("api:report", slug=lambda r: r.slug))
@@ -85,8 +110,14 @@ class ReportSerializer(serializers.Serializer):
     summary = serializers.CharField()
     published_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
-    # Seam for the lead, once reports have translations: `language` (the original's) and
-    # `translations` (public translations: language and url) go here.
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES, help_text="The language the report was written in."
+    )
+    translations = TranslationSerializer(
+        many=True,
+        source="public_translation_list",
+        help_text="Its translations readers can read, by language.",
+    )
 
 
 class RecommendationInReportSerializer(serializers.Serializer):
@@ -113,6 +144,9 @@ class VersionNoteSerializer(serializers.Serializer):
 
 
 class ReportDetailSerializer(ReportSerializer):
+    stages = StageInReportSerializer(
+        many=True, help_text="The stages of genocide the report names, with their evidence."
+    )
     authors = serializers.ListField(child=serializers.CharField())
     body = serializers.CharField(allow_blank=True, help_text="The report's text, as HTML.")
     recommendations = RecommendationInReportSerializer(many=True)
@@ -122,8 +156,6 @@ class ReportDetailSerializer(ReportSerializer):
         source="corrections",
         help_text="Changes published to the report since it first appeared, oldest first.",
     )
-    # Seams for the lead: the stages' evidence (once stages carry it) and the country's
-    # change log entry this report made.
 
 
 class StatusSerializer(serializers.Serializer):
@@ -149,11 +181,34 @@ class CountrySerializer(CountryRefSerializer):
     )
 
 
+class ChangeSerializer(serializers.Serializer):
+    """A dated change of a country's assessment, with the reason the editor gave."""
+
+    id = serializers.IntegerField()
+    changed_at = serializers.DateTimeField(help_text="When the change became public.")
+    level_from = alert_level()
+    level_from_name = serializers.CharField(source="level_from_label")
+    level_to = alert_level()
+    level_to_name = serializers.CharField(source="level_to_label")
+    stages_added = serializers.ListField(child=serializers.IntegerField(), help_text="Numbers.")
+    stages_removed = serializers.ListField(child=serializers.IntegerField(), help_text="Numbers.")
+    summary = serializers.CharField(help_text="The change in words.")
+    reason = serializers.CharField(allow_blank=True)
+    report = ReportRefSerializer(help_text="The report that made the change.")
+    page_url = LinkField(page_link, help_text="The change in the country's change log.")
+
+
+class CountryChangeSerializer(ChangeSerializer):
+    country = CountryRefSerializer()
+
+
 class CountryDetailSerializer(CountrySerializer):
     history = StatusSerializer(
         many=True, help_text="For each year with a public report, the latest one, oldest first."
     )
-    # Seam for the lead: the dated change log with reasons goes here.
+    changes = ChangeSerializer(
+        many=True, help_text="The country's change log: dated changes with reasons, newest first."
+    )
 
 
 class CountryStatusSerializer(StatusSerializer):

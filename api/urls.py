@@ -14,6 +14,7 @@ urlpatterns = [
     path("v1/reports/<slug:slug>/", views.ReportDetail.as_view(), name="report"),
     path("v1/countries/", views.CountryList.as_view(), name="countries"),
     path("v1/countries/<slug:slug>/", views.CountryDetail.as_view(), name="country"),
+    path("v1/changes/", views.ChangeList.as_view(), name="changes"),
     path("v1/stages/", views.StageList.as_view(), name="stages"),
     path("v1/stages/<int:number>/", views.StageDetail.as_view(), name="stage"),
     path("v1/recommendations/", views.RecommendationList.as_view(), name="recommendations"),

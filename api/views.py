@@ -6,7 +6,7 @@ them (genocidewatch/pagecache.py, genocidewatch/effects.py).
 """
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.csp import CSP
@@ -27,11 +27,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from genocidewatch.links import link
-from reports.models import Addressee, Country, FormerCountrySlug, Recommendation, Report, Stage
+from reports.models import (
+    Addressee,
+    Country,
+    FormerCountrySlug,
+    Recommendation,
+    Report,
+    Stage,
+    StatusChange,
+)
 from reports.views import public_recommendations
 
 from . import serializers as out
-from .filters import RecommendationFilter, ReportFilter
+from .filters import ChangeFilter, RecommendationFilter, ReportFilter
 
 NOT_FOUND = OpenApiResponse(
     inline_serializer("NotFound", {"detail": serializers.CharField()}),
@@ -80,6 +88,21 @@ class FieldsMixin:
         return serializer
 
 
+def with_translations(reports):
+    """Each report with `public_translation_list`: its public translations, by language, read
+    in one query for the lot. Drafts, scheduled translations and working copies never."""
+    return reports.prefetch_related(
+        Prefetch(
+            "translations",
+            queryset=Report.objects.public_translations()
+            .filter(revises__isnull=True)
+            .only("pk", "translation_of", "language", "title", "slug")
+            .order_by("language"),
+            to_attr="public_translation_list",
+        )
+    )
+
+
 @extend_schema(
     tags=["reports"],
     parameters=[FIELDS],
@@ -92,7 +115,7 @@ class ReportList(FieldsMixin, ListAPIView):
     filterset_class = ReportFilter
 
     def get_queryset(self):
-        return (
+        return with_translations(
             Report.objects.public()
             .select_related("country")
             .prefetch_related("stages")
@@ -118,9 +141,15 @@ class ReportDetail(FieldsMixin, RetrieveAPIView):
 
     def get_object(self):
         self.get_serializer(None)  # refuse a bad ?fields= before any query
-        report = Report.objects.public().for_page().filter(slug=self.kwargs["slug"]).first()
+        report = (
+            with_translations(Report.objects.public().for_page())
+            .filter(slug=self.kwargs["slug"])
+            .first()
+        )
         if report is None:
             raise NotFound(f"No report '{self.kwargs['slug']}'. Use a slug from /api/v1/reports/.")
+        for stage, evidence in report.stages_with_evidence:
+            stage.evidence = evidence
         return report
 
 
@@ -192,7 +221,32 @@ class CountryDetail(RetrieveAPIView):
         for report in reports:  # newest first: the first seen is the year's latest
             latest_per_year.setdefault(report.year, report)
         country.history = [latest_per_year[year] for year in sorted(latest_per_year)]
+        country.changes = list(public_changes().filter(country=country))
         return country
+
+
+def public_changes():
+    """The change log as readers see it on the countries' pages, newest first."""
+    return StatusChange.objects.public().for_display().newest_first()
+
+
+@extend_schema(
+    tags=["changes"],
+    responses={
+        200: out.CountryChangeSerializer(many=True),
+        400: BAD_REQUEST,
+        404: PAGE_NOT_FOUND,
+    },
+)
+class ChangeList(ListAPIView):
+    """Every country's change log in one list: dated changes of alert level or stages, with
+    the reasons, newest first."""
+
+    serializer_class = out.CountryChangeSerializer
+    filterset_class = ChangeFilter
+
+    def get_queryset(self):
+        return public_changes()
 
 
 @extend_schema(
@@ -296,7 +350,14 @@ class ApiRoot(APIView):
             "Index",
             {
                 name: serializers.URLField()
-                for name in ("reports", "countries", "stages", "recommendations", "addressees")
+                for name in (
+                    "reports",
+                    "countries",
+                    "changes",
+                    "stages",
+                    "recommendations",
+                    "addressees",
+                )
             }
             | {"schema": serializers.URLField(), "documentation": serializers.URLField()},
         ),
@@ -305,6 +366,7 @@ class ApiRoot(APIView):
         names = {
             "reports": "api:reports",
             "countries": "api:countries",
+            "changes": "api:changes",
             "stages": "api:stages",
             "recommendations": "api:recommendations",
             "addressees": "api:addressees",

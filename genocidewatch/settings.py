@@ -445,4 +445,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for each set of choices that several fields share.
+    "ENUM_NAME_OVERRIDES": {
+        "AlertLevelEnum": "reports.models.AlertLevel",
+        "SiteLanguageEnum": LANGUAGES,
+        "EditionLanguageEnum": "reports.models.Language",
+    },
 }

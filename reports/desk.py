@@ -6,6 +6,7 @@ from django.db.models import Count, Max, Q
 from alerts.models import Delivery
 from audit.models import AuditEvent
 
+from . import counts
 from .models import Report
 
 SHOWN = 8  # rows per section; the full lists are a link away
@@ -57,4 +58,6 @@ def desk_for(user):
         ),
         "published": list(reports.public().newest_first()[:SHOWN]),
         "alerts": list(alerts),
+        # Readers' views and PDF downloads over the last 30 days (reports/counts.py).
+        "most_read": counts.top_reports(30, limit=SHOWN),
     }

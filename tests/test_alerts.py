@@ -29,7 +29,7 @@ from PIL import Image
 
 from alerts import subscriptions as alerts
 from alerts.models import Announcement, Delivery, Subscriber
-from reports import workflow
+from reports import translations, workflow
 from reports.models import AlertLevel, Report, Stage
 
 from . import factories
@@ -230,6 +230,69 @@ def test_publishing_sends_each_matching_subscriber_one_complete_email(
         assert "/subscribe/unsubscribe/" in part and "/subscribe/manage/" in part
     assert message.extra_headers["List-Unsubscribe"].startswith("<http://127.0.0.1:8000/")
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def french_translation(report, *, status=Report.Status.PUBLISHED, published_at=None):
+    translated = translations.create(report, language="fr")
+    translated.title = "Rapport pays Mali 2023"
+    translated.summary = "Résumé en français du rapport."
+    translated.status = status
+    translated.published_at = published_at or timezone.now() - timedelta(minutes=1)
+    translated.save()
+    return translated
+
+
+@pytest.fixture
+def french_reader():
+    return Subscriber.objects.create(
+        email="lecteur@example.org", language="fr", confirmed_at=timezone.now()
+    )
+
+
+def test_a_french_subscriber_gets_the_public_french_translation(french_reader):
+    report = factories.furnish(
+        factories.published_report(title="Mali Country Report 2023", slug="mali-2023"),
+        stages=(5, 8),
+        recommendations=0,
+        attachments=1,
+    )
+    french_translation(report)
+    message = alerts.alert_message(french_reader, report)
+    html = message.alternatives[0][0]
+    assert "Rapport pays Mali 2023" in message.subject
+    for part in (message.body, html):
+        assert "Résumé en français du rapport." in part
+        assert "http://127.0.0.1:8000/fr/reports/mali-2023/" in part
+        assert "pas encore disponible" not in part
+        assert "Mali Country Report 2023" not in part
+        assert report.attachments.get().get_absolute_url() in part  # the PDF edition offered
+
+
+@pytest.mark.parametrize(
+    "status, published_at",
+    [
+        (Report.Status.DRAFT, None),
+        (Report.Status.IN_REVIEW, None),
+        (Report.Status.PUBLISHED, timezone.now() + timedelta(days=3)),  # scheduled
+    ],
+)
+def test_a_french_subscriber_gets_the_original_while_the_translation_is_not_public(
+    french_reader, status, published_at
+):
+    report = factories.furnish(
+        factories.published_report(title="Mali Country Report 2023", slug="mali-2023"),
+        recommendations=0,
+        attachments=0,
+    )
+    french_translation(report, status=status, published_at=published_at)
+    message = alerts.alert_message(french_reader, report)
+    assert "Mali Country Report 2023" in message.subject
+    assert "Ce rapport n’est pas encore disponible dans votre langue" in message.body
+    assert report.summary in message.body
+    assert "Rapport pays Mali 2023" not in message.body
+    assert "Résumé en français" not in message.body
+    # The French page, which shows the original and says it is not translated yet.
+    assert "http://127.0.0.1:8000/fr/reports/mali-2023/" in message.body
 
 
 def test_each_subscriber_gets_one_email_however_often_the_sending_runs(

@@ -2,14 +2,15 @@
 
 import re
 import zoneinfo
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from alerts.models import Delivery, Subscriber
-from reports import workflow
-from reports.models import Country, FormerCountrySlug, Recommendation, Report
+from reports import counts, workflow
+from reports.models import Country, DailyCount, FormerCountrySlug, Recommendation, Report
 from staff.models import StaffProfile
 
 from . import factories
@@ -183,6 +184,45 @@ def test_the_desk_shows_what_waits_what_is_scheduled_my_drafts_and_alerts(
     assert "Someone else" not in section("My drafts")
     assert "Live report" in section("Recently published")
     assert "1 sent" in section("Email alerts") and "1 failed" in section("Email alerts")
+
+
+def test_the_desk_shows_the_most_read_reports_of_the_last_30_days(editor_client, settings):
+    settings.COUNTS_FLUSH_SECONDS = 0  # each counted hit is written at once
+    counts.pending.take()
+    reader = Client(HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0")
+    mali = factories.furnish(
+        factories.published_report(title="Mali Country Report 2023", slug="mali-2023"),
+        recommendations=0,
+        attachments=1,
+    )
+    sudan = factories.published_report(
+        country=factories.country("SD"), title="Sudan Country Report 2023", slug="sudan-2023"
+    )
+    old = factories.published_report(
+        country=factories.country("MM"), title="Myanmar Country Report 2019", slug="mm-2019"
+    )
+    for _ in range(3):
+        reader.get(sudan.get_absolute_url())
+    reader.get(mali.get_absolute_url())
+    pdf = reader.get(mali.attachments.get().get_absolute_url())
+    b"".join(pdf.streaming_content)  # counted once the file is sent
+    DailyCount.objects.create(
+        report=old, day=timezone.localdate() - timedelta(days=40), views=500, downloads=50
+    )
+
+    html = editor_client.get("/admin/").content.decode()
+    section = html.split(">Most read, last 30 days</h2>")[1].split("</section>")[0]
+    assert section.index("Sudan Country Report 2023") < section.index("Mali Country Report 2023")
+    assert "3 views, 0 PDF downloads" in section
+    assert "1 view, 1 PDF download<" in section
+    assert f"/admin/reports/report/{sudan.pk}/change/" in section
+    assert "Myanmar" not in section  # read more, but longer ago than 30 days
+
+
+def test_the_desk_says_when_no_report_was_read_lately(editor_client):
+    factories.published_report(title="Mali Country Report 2023")
+    html = editor_client.get("/admin/").content.decode()
+    assert "No reader has opened a report in the last 30 days." in html
 
 
 # Next year's report ---------------------------------------------------------------------------

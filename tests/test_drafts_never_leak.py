@@ -155,11 +155,19 @@ SURFACES = {
     "api:schema": lambda reports: ["/api/schema/"],
     "api:root": lambda reports: ["/api/v1/"],
     "api:reports": lambda reports: (
-        ["/api/v1/reports/", "/api/v1/reports/?page_size=100&stage=5&year=2023"]
+        [
+            "/api/v1/reports/",
+            "/api/v1/reports/?page_size=100&stage=5&year=2023",
+            "/api/v1/reports/?language=fr",
+        ]
         + [f"/api/v1/reports/?country={r.country.slug}" for r in reports]
     ),
     "api:report": lambda reports: [f"/api/v1/reports/{r.slug}/" for r in reports],
     "api:countries": lambda reports: ["/api/v1/countries/"],
+    "api:changes": lambda reports: (
+        ["/api/v1/changes/?page_size=100"]
+        + [f"/api/v1/changes/?country={r.country.slug}" for r in reports]
+    ),
     "api:country": lambda reports: [f"/api/v1/countries/{r.country.slug}/" for r in reports],
     "api:stages": lambda reports: ["/api/v1/stages/"],
     "api:stage": lambda reports: [f"/api/v1/stages/{n}/" for n in range(1, 11)],
