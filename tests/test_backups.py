@@ -75,7 +75,11 @@ def snapshot():
         "translations": list(
             Report.objects.translations().values_list("language", "translation_of__slug")
         ),
-        "stages": list(Report.objects.get(slug=MALI, translation_of=None).stages.values_list("number", flat=True)),
+        "stages": list(
+            Report.objects.get(slug=MALI, translation_of=None).stages.values_list(
+                "number", flat=True
+            )
+        ),
         "users": list(get_user_model().objects.values_list("username", flat=True)),
         "groups": list(get_user_model().objects.get().groups.values_list("name", flat=True)),
         "audit": AuditEvent.objects.count(),
