@@ -20,8 +20,10 @@ import secrets
 import time
 from datetime import UTC, datetime
 
+from asgiref.local import Local
 from django.conf import settings
 from django.core.cache import caches
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
@@ -110,13 +112,42 @@ def content_changed(action=None, **kwargs):
     transaction.on_commit(_retire_pages)
 
 
+# What `kept_with_content` gave during the request being answered: a page asks for the
+# identity and menus from several templates, and each ask would otherwise cost a cache round
+# trip (or, with stored pages off, two queries). Only inside a request, and forgotten at its
+# end, so a long-lived worker (emails, tasks) never keeps an old identity.
+_this_request = Local()
+
+
+def _request_started(**kwargs):
+    _this_request.kept = {}
+
+
+def _request_finished(**kwargs):
+    _this_request.kept = None
+
+
+request_started.connect(_request_started, dispatch_uid="pagecache-request-started")
+request_finished.connect(_request_finished, dispatch_uid="pagecache-request-finished")
+
+
 def kept_with_content(key, make):
     """`make()`, kept beside the stored pages until the next change retires them.
 
     For what every page shows (the site's identity, its menus): one cache read instead of
-    queries, and never older than the pages it goes into. Not kept when pages are not
-    (`PAGE_CACHE_SECONDS=0`), since then nothing would retire it in other processes.
+    queries, and never older than the pages it goes into; read once per request. Not kept
+    between requests when pages are not (`PAGE_CACHE_SECONDS=0`), since then nothing would
+    retire it in other processes.
     """
+    kept = getattr(_this_request, "kept", None)
+    if kept is None:
+        return _kept_with_content(key, make)
+    if key not in kept:
+        kept[key] = _kept_with_content(key, make)
+    return kept[key]
+
+
+def _kept_with_content(key, make):
     if settings.PAGE_CACHE_SECONDS <= 0:
         return make()
     try:
