@@ -120,9 +120,12 @@ class Country(TranslatedNames):
     def translated(self, field, language=None):
         # A country left with its standard name takes the standard one of the language
         # too (django-countries' translations), unless staff wrote their own.
+        language = language or get_language() or settings.LANGUAGE_CODE
         value = super().translated(field, language)
-        if field == "name" and value == self.name and self.code and self.name == self._english():
-            with translation.override(language or get_language()):
+        if language == settings.LANGUAGE_CODE or field != "name" or value != self.name:
+            return value
+        if self.code and self.name == self._english():
+            with translation.override(language):
                 return str(self.code.name)
         return value
 
