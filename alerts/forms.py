@@ -66,7 +66,13 @@ class AlertPreferencesForm(forms.Form):
 
 
 class SubscribeForm(AlertPreferencesForm):
-    email = forms.EmailField(label=_("Your email address"), max_length=254)
+    # Our own message: the API's framework ships a French and Arabic wording of Django's that
+    # would otherwise win on every form of the site.
+    email = forms.EmailField(
+        label=_("Your email address"),
+        max_length=254,
+        error_messages={"invalid": _("Enter a valid email address.")},
+    )
     field_order = ["email", "what", "countries", "level_changes_only", "language"]
     submit_label = _("Subscribe")
 

@@ -65,6 +65,13 @@ ISO_CODE = Field(
     {"required": True, "pattern": "^[A-Z]{2}$"},
 )
 
+# The tables' headings on /data/ (the template translates `table|capfirst`).
+TABLE_HEADINGS = (
+    gettext_noop("Assessments"),
+    gettext_noop("Recommendations"),
+    gettext_noop("Changes"),
+)
+
 TABLES = {
     "assessments": (
         gettext_noop(
