@@ -65,7 +65,7 @@ ISO_CODE = Field(
     {"required": True, "pattern": "^[A-Z]{2}$"},
 )
 
-# The tables' headings on /data/ (the template translates `table|capfirst`).
+# The tables' headings on /data/ (the template translates the capitalised table name).
 TABLE_HEADINGS = (
     gettext_noop("Assessments"),
     gettext_noop("Recommendations"),
