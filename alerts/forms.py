@@ -39,6 +39,8 @@ class AlertPreferencesForm(forms.Form):
         self.fields["countries"].queryset = Country.objects.filter(
             reports__in=Report.objects.public()
         ).distinct()
+        # Each country under its name in the page's language, as on the rest of the site.
+        self.fields["countries"].label_from_instance = lambda country: country.local_name
 
     def clean(self):
         cleaned = super().clean()
