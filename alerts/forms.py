@@ -39,6 +39,8 @@ class AlertPreferencesForm(forms.Form):
         self.fields["countries"].queryset = Country.objects.filter(
             reports__in=Report.objects.public()
         ).distinct()
+        # Each country under its name in the page's language, as on the rest of the site.
+        self.fields["countries"].label_from_instance = lambda country: country.local_name
 
     def clean(self):
         cleaned = super().clean()
@@ -66,7 +68,13 @@ class AlertPreferencesForm(forms.Form):
 
 
 class SubscribeForm(AlertPreferencesForm):
-    email = forms.EmailField(label=_("Your email address"), max_length=254)
+    # Our own message: the API's framework ships a French and Arabic wording of Django's that
+    # would otherwise win on every form of the site.
+    email = forms.EmailField(
+        label=_("Your email address"),
+        max_length=254,
+        error_messages={"invalid": _("Enter a valid email address.")},
+    )
     field_order = ["email", "what", "countries", "level_changes_only", "language"]
     submit_label = _("Subscribe")
 

@@ -20,7 +20,7 @@ from datetime import UTC
 from django.conf import settings
 from django.core.cache import caches
 from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from genocidewatch import pagecache
 from genocidewatch.links import link
@@ -44,7 +44,7 @@ class Field:
     listed: bool = False  # stage numbers: space-separated in CSV, a list in JSON
 
     def schema(self, fmt):
-        field = {"name": self.name, "description": str(self.description)}
+        field = {"name": self.name, "description": self.description}
         if self.listed:
             if fmt == "json":
                 field.update(type="array")
@@ -57,87 +57,130 @@ class Field:
         return field
 
 
-REPORT_URL = Field("report_url", "string", _("The report's page."), {"required": True})
+REPORT_URL = Field("report_url", "string", gettext_noop("The report's page."), {"required": True})
 ISO_CODE = Field(
     "iso_code",
     "string",
-    _("The country's ISO 3166-1 alpha-2 code."),
+    gettext_noop("The country's ISO 3166-1 alpha-2 code."),
     {"required": True, "pattern": "^[A-Z]{2}$"},
+)
+
+# The tables' headings on /data/ (the template translates the capitalised table name).
+TABLE_HEADINGS = (
+    gettext_noop("Assessments"),
+    gettext_noop("Recommendations"),
+    gettext_noop("Changes"),
 )
 
 TABLES = {
     "assessments": (
-        _("Every public report: the country's alert level and stages of genocide it found."),
+        gettext_noop(
+            "Every public report: the country's alert level and stages of genocide it found."
+        ),
         [
-            Field("report_id", "integer", _("Our id of the report."), {"required": True}),
-            Field("country", "string", _("The country's name."), {"required": True}),
+            Field(
+                "report_id", "integer", gettext_noop("Our id of the report."), {"required": True}
+            ),
+            Field("country", "string", gettext_noop("The country's name."), {"required": True}),
             ISO_CODE,
-            Field("year", "integer", _("The year the report covers."), {"required": True}),
-            Field("title", "string", _("The report's title."), {"required": True}),
+            Field(
+                "year", "integer", gettext_noop("The year the report covers."), {"required": True}
+            ),
+            Field("title", "string", gettext_noop("The report's title."), {"required": True}),
             Field(
                 "published_at",
                 "datetime",
-                _("When the report became public (UTC)."),
+                gettext_noop("When the report became public (UTC)."),
                 {"required": True},
             ),
             Field(
                 "alert_level",
                 "string",
-                _("watch, warning or emergency."),
+                gettext_noop("watch, warning or emergency."),
                 {"required": True, "enum": LEVELS},
             ),
-            Field("alert_level_name", "string", _("The alert level's name."), {"required": True}),
-            Field("stages", "string", _("The stages of genocide found (1 to 10)."), listed=True),
+            Field(
+                "alert_level_name",
+                "string",
+                gettext_noop("The alert level's name."),
+                {"required": True},
+            ),
+            Field(
+                "stages",
+                "string",
+                gettext_noop("The stages of genocide found (1 to 10)."),
+                listed=True,
+            ),
             REPORT_URL,
         ],
     ),
     "recommendations": (
-        _("What each public report asks, and of whom, in the report's order."),
+        gettext_noop("What each public report asks, and of whom, in the report's order."),
         [
             Field(
-                "report_id", "integer", _("The report (assessments.report_id)."), {"required": True}
+                "report_id",
+                "integer",
+                gettext_noop("The report (assessments.report_id)."),
+                {"required": True},
             ),
             REPORT_URL,
-            Field("country", "string", _("The report's country."), {"required": True}),
+            Field("country", "string", gettext_noop("The report's country."), {"required": True}),
             ISO_CODE,
-            Field("order", "integer", _("Its place in the report's list."), {"required": True}),
-            Field("addressee", "string", _("Who is asked to act."), {"required": True}),
-            Field("text", "string", _("What they should do."), {"required": True}),
+            Field(
+                "order",
+                "integer",
+                gettext_noop("Its place in the report's list."),
+                {"required": True},
+            ),
+            Field("addressee", "string", gettext_noop("Who is asked to act."), {"required": True}),
+            Field("text", "string", gettext_noop("What they should do."), {"required": True}),
         ],
     ),
     "changes": (
-        _("Dated changes of a country's alert level or stages, with the reason given."),
+        gettext_noop("Dated changes of a country's alert level or stages, with the reason given."),
         [
-            Field("change_id", "integer", _("Our id of the change."), {"required": True}),
-            Field("country", "string", _("The country's name."), {"required": True}),
+            Field(
+                "change_id", "integer", gettext_noop("Our id of the change."), {"required": True}
+            ),
+            Field("country", "string", gettext_noop("The country's name."), {"required": True}),
             ISO_CODE,
             Field(
                 "changed_at",
                 "datetime",
-                _("When the change became public (UTC)."),
+                gettext_noop("When the change became public (UTC)."),
                 {"required": True},
             ),
             Field(
                 "level_from",
                 "string",
-                _("The alert level before."),
+                gettext_noop("The alert level before."),
                 {"required": True, "enum": LEVELS},
             ),
             Field(
                 "level_to",
                 "string",
-                _("The alert level after."),
+                gettext_noop("The alert level after."),
                 {"required": True, "enum": LEVELS},
             ),
-            Field("stages_added", "string", _("Stages found that were not before."), listed=True),
-            Field("stages_removed", "string", _("Stages no longer found."), listed=True),
+            Field(
+                "stages_added",
+                "string",
+                gettext_noop("Stages found that were not before."),
+                listed=True,
+            ),
+            Field("stages_removed", "string", gettext_noop("Stages no longer found."), listed=True),
             Field(
                 "reason",
                 "string",
-                _("Why, as published (empty for changes made before reasons were asked for)."),
+                gettext_noop(
+                    "Why, as published (empty for changes made before reasons were asked for)."
+                ),
             ),
             Field(
-                "report_id", "integer", _("The report that made the change."), {"required": True}
+                "report_id",
+                "integer",
+                gettext_noop("The report that made the change."),
+                {"required": True},
             ),
             REPORT_URL,
         ],
@@ -315,7 +358,7 @@ def descriptor():
                 "type": "table",
                 "path": f"{table}.{fmt}",
                 "title": f"{table.capitalize()} ({fmt.upper()})",
-                "description": str(description),
+                "description": description,
                 "format": fmt,
                 "mediatype": media,
                 "encoding": "utf-8",

@@ -40,12 +40,16 @@ def _updated(report):
 
 def evidence_notes(report):
     """["Why stage 8 (Persecution): … Source: https://…"] for each stage with evidence."""
-    return [
-        f"Why stage {stage.number} ({stage.name}): {why.note}"
-        + (f" Source: {why.source}" if why.source else "")
-        for stage, why in report.stages_with_evidence
-        if why
-    ]
+    notes = []
+    for stage, why in report.stages_with_evidence:
+        if not why:
+            continue
+        why_stage = gettext("Why stage %(number)s (%(name)s):")
+        note = f"{why_stage % {'number': stage.number, 'name': stage.local_name}} {why.note}"
+        if why.source:
+            note += " " + gettext("Source: %(url)s") % {"url": why.source}
+        notes.append(note)
+    return notes
 
 
 def reference(report, url):

@@ -338,7 +338,7 @@ def in_french(editor_client, original):
 def test_a_page_not_translated_yet_shows_the_original_and_says_so(client, original):
     page = client.get("/fr/reports/mali-country-report-2023/").content.decode()
     assert "Mali Country Report 2023" in page
-    assert "has not been translated into this language yet" in page
+    assert "n’a pas encore été traduit dans cette langue" in page
     assert '<article class="report" lang="en" dir="ltr">' in page
     english = client.get("/reports/mali-country-report-2023/").content.decode()
     assert "has not been translated" not in english
