@@ -81,11 +81,21 @@ def test_french_and_arabic_pages_speak_their_language(client, report):
 
 
 def test_every_page_names_itself_in_each_language_and_a_default(client, report):
+    html = html_of(client.get("/fr/stages/5/?x=1"))
+    assert alternates(html) == {
+        "en": "http://testserver/stages/5/?x=1",
+        "fr": "http://testserver/fr/stages/5/?x=1",
+        "ar": "http://testserver/ar/stages/5/?x=1",
+        "x-default": "http://testserver/stages/5/?x=1",
+    }
+
+
+def test_a_report_not_yet_translated_names_only_the_language_it_is_written_in(client, report):
+    # Its /fr/ page exists (French around the English text, with a notice), but search engines
+    # are pointed only at the page whose text is in the language it claims.
     html = html_of(client.get("/fr/reports/mali-2023/?x=1"))
     assert alternates(html) == {
         "en": "http://testserver/reports/mali-2023/?x=1",
-        "fr": "http://testserver/fr/reports/mali-2023/?x=1",
-        "ar": "http://testserver/ar/reports/mali-2023/?x=1",
         "x-default": "http://testserver/reports/mali-2023/?x=1",
     }
 
@@ -201,14 +211,18 @@ def test_a_stored_page_is_never_served_in_another_language(page_cache, report):
             assert f'<html lang="{code}"' in response.content.decode()
 
 
-def test_public_pages_cost_the_same_queries_in_every_language(report, without_page_cache):
+def test_public_pages_cost_the_same_queries_in_every_other_language(report, without_page_cache):
+    # Outside English, each list of reports costs one query more: the one that swaps in
+    # public translations (reports/translations.py, `localise`); the home page has two lists.
+    # tests/test_query_counts.py shows the counts do not grow with the number of translations.
     for path in ["/", "/reports/", "/reports/mali-2023/", "/countries/mali/", "/stages/5/"]:
         counts = []
         for prefix in ["", "/fr", "/ar"]:
             with CaptureQueriesContext(connection) as queries:
                 assert Client().get(prefix + path).status_code == 200
             counts.append(len(queries))
-        assert len(set(counts)) == 1, (path, counts)
+        english, french, arabic = counts
+        assert french == arabic and french - english <= 2, (path, counts)
 
 
 # Sitemap, feeds, citations, cards
@@ -217,16 +231,20 @@ def test_public_pages_cost_the_same_queries_in_every_language(report, without_pa
 def test_the_sitemap_lists_every_page_in_each_language_with_its_alternates(client, report):
     xml = client.get("/sitemap.xml").content.decode()
     for prefix in ["", "/fr", "/ar"]:
-        assert f"<loc>http://testserver{prefix}/reports/mali-2023/</loc>" in xml
-    assert 'hreflang="ar" href="http://testserver/ar/reports/mali-2023/"' in xml
-    assert 'hreflang="x-default" href="http://testserver/reports/mali-2023/"' in xml
+        assert f"<loc>http://testserver{prefix}/stages/5/</loc>" in xml
+    assert 'hreflang="ar" href="http://testserver/ar/stages/5/"' in xml
+    assert 'hreflang="x-default" href="http://testserver/stages/5/"' in xml
+    # A report is listed in the languages its text is in: not yet translated, English only.
+    assert "<loc>http://testserver/reports/mali-2023/</loc>" in xml
+    assert "/fr/reports/mali-2023/" not in xml
 
 
 def test_feeds_and_citations_are_labelled_in_the_language_of_their_address(client, report):
     feed = client.get("/fr/feeds/reports/").content.decode()
     assert 'xml:lang="fr"' in feed
     assert "rapports et alertes" in feed
-    assert "/fr/reports/mali-2023/" in feed
+    # Not translated yet: the entry leads to the page whose text it gives, in English.
+    assert "http://testserver/reports/mali-2023/" in feed
     stage = client.get("/ar/stages/5/feed/").content.decode()
     assert "المرحلة 5" in stage
 
