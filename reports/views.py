@@ -17,6 +17,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from genocidewatch import storedfiles
 from genocidewatch.languages import language_neutral
+from pages.chrome import identity as site_identity
 from sharing import cards, pages
 from sharing.cards import card_path
 
@@ -78,11 +79,13 @@ class HomeView(TemplateView):
             **page_card_context(
                 self.request,
                 pages.home_card(current),
-                gettext(
+                # The organisation's own words when staff wrote them (pages.Identity).
+                site_identity().description
+                or gettext(
                     "%(site)s publishes early-warning reports and alerts on countries at "
                     "risk of genocide."
                 )
-                % {"site": settings.SITE_NAME},
+                % {"site": site_identity().name},
             ),
             latest_reports=translations.localise(
                 Report.objects.public().for_list().newest_first()[:6], language

@@ -249,7 +249,7 @@ def test_the_report_page_costs_a_fixed_number_of_queries(
     # The report and its parts, the follow links, the evidence for each stage, the ten
     # stages for the stage bar, and the site's identity and menus (kept beside stored pages
     # when the page cache is on; pages/chrome.py).
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(11):
         client.get(mali_report.get_absolute_url())
     before = count_page_queries(client, mali_report)
 
