@@ -56,15 +56,15 @@ STAGES = {
         "ar": {
             "name": "نزع الصفة الإنسانية",
             "description": "تُصوَّر الجماعة المستهدفة على أنها حشرات ضارة أو وباء أو خطر، "
-            "بدعاية وخطاب كراهية يجعلان العنف ضدها يبدو أمرًا مقبولًا.",
+            "من خلال دعاية وخطاب كراهية يجعلان العنف ضدها يبدو أمرًا مقبولًا.",
         },
     },
     5: {
         "fr": {
             "name": "Organisation",
-            "description": "Des armées, des milices ou des unités spéciales sont formées, "
-            "entraînées et armées, souvent liées à l'État par des liens qu'il peut nier, et "
-            "des plans de tuerie sont établis.",
+            "description": "Des armées, des milices ou des unités spéciales sont constituées, "
+            "entraînées et armées, souvent rattachées à l'État par des liens qu'il peut nier, "
+            "et des plans de tuerie sont établis.",
         },
         "ar": {
             "name": "التنظيم",
