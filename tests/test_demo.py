@@ -126,3 +126,23 @@ def test_the_demo_mali_alert_is_public_in_french_too(client):
     html = client.get("/fr/reports/mali-country-report-2023/").content.decode()
     html = html.replace("\u00a0", " ")
     assert "Mali : rapport pays 2023" in html and "Télécharger le PDF" in html
+
+
+def test_the_demo_addressees_have_french_and_arabic_names_that_never_replace_staffs(client):
+    run("load_demo")
+    for addressee in Addressee.objects.all():
+        assert addressee.translations["fr"]["name"], addressee.name
+        assert addressee.translations["ar"]["name"], addressee.name
+    html = client.get("/fr/reports/mali-country-report-2023/").content.decode()
+    assert "La Cour pénale internationale</a></strong> doit juger" in html
+    arabic = client.get("/ar/addressees/international-criminal-court/").content.decode()
+    assert "المحكمة الجنائية الدولية" in arabic
+    france = Addressee.objects.get(name="France")
+    france.translations = {"fr": {"name": "La République française"}}
+    france.save()
+    run("load_demo")
+    france.refresh_from_db()
+    assert france.translations == {
+        "fr": {"name": "La République française"},
+        "ar": {"name": "فرنسا"},
+    }

@@ -85,3 +85,30 @@ def test_past_changes_of_assessment_are_derived_without_reasons():
         assert not old.get_model("reports", "StatusChange").objects.exists()
     finally:
         call_command("migrate", verbosity=0)
+
+
+def test_stage_names_in_french_and_arabic_fill_only_what_staff_left_empty_and_go_back():
+    old = migrate([("reports", "0016_merge_parallel_work")])
+    Stage = old.get_model("reports", "Stage")
+    for number in (1, 8):  # a transactional test may find the table emptied
+        Stage.objects.get_or_create(
+            number=number, defaults={"name": f"Stage {number}", "slug": f"stage-{number}"}
+        )
+    Stage.objects.filter(number=1).update(translations={})
+    staff = {"fr": {"name": "Persécutions", "description": ""}, "ar": {"description": "بقلمنا"}}
+    Stage.objects.filter(number=8).update(translations=staff)
+    try:
+        new = migrate([("reports", "0017_stage_names_in_french_and_arabic")])
+        stages = new.get_model("reports", "Stage").objects
+        eight = stages.get(number=8).translations
+        assert eight["fr"]["name"] == "Persécutions" and eight["fr"]["description"]
+        assert eight["ar"] == {"name": "الاضطهاد", "description": "بقلمنا"}
+        assert stages.get(number=1).translations["ar"]["name"] == "التصنيف"
+        migrate([("reports", "0016_merge_parallel_work")])  # and back
+        assert Stage.objects.get(number=1).translations == {}
+        assert Stage.objects.get(number=8).translations == {
+            "fr": {"name": "Persécutions"},
+            "ar": {"description": "بقلمنا"},
+        }
+    finally:
+        call_command("migrate", verbosity=0)

@@ -9,6 +9,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.test import Client
 from django.utils import timezone, translation
+from django.utils.html import escape
 from reversion.models import Version
 
 from reports import translations
@@ -487,6 +488,28 @@ def test_staff_give_stages_and_addressees_names_in_each_language(editor_client, 
     page = client.get("/fr/reports/mali-country-report-2023/").content.decode()
     assert "Le Conseil" in page and "Stage 5: Organisation" in page
     assert "Le Conseil" not in client.get("/reports/mali-country-report-2023/").content.decode()
+
+
+def test_every_stage_comes_with_a_french_and_an_arabic_name_and_description():
+    for stage in Stage.objects.all():
+        for language in ("fr", "ar"):
+            words = stage.translations[language]
+            assert words["name"] and words["description"], (stage.number, language)
+            assert words["description"] != stage.description
+    assert Stage.objects.count() == 10
+
+
+def test_the_stage_page_reads_its_name_and_description_in_the_language_of_its_address(client):
+    stage = Stage.objects.get(number=8)
+    french = client.get("/fr/stages/8/").content.decode()
+    assert "Persécution" in french
+    assert escape(stage.translations["fr"]["description"]) in french
+    arabic = client.get("/ar/stages/8/").content.decode()
+    assert "الاضطهاد" in arabic and "Persecution" not in arabic
+    assert escape(stage.translations["ar"]["description"]) in arabic
+    english = client.get("/stages/8/").content.decode()
+    assert "Persecution" in english and escape(stage.description) in english
+    assert "Persécution" not in english and "الاضطهاد" not in english
 
 
 def test_countries_take_their_standard_name_in_each_language_unless_staff_give_one(client):

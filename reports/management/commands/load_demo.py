@@ -152,6 +152,47 @@ MALI_FRENCH_RECOMMENDATIONS = [
     "crimes contre l'humanité.",
 ]
 
+# The demo's addressees (of the Mali report and of the manifest) in French and Arabic, as
+# each begins a sentence. Filled in only where staff have not written a name of their own.
+ADDRESSEE_NAMES = {
+    "France": ("La France", "فرنسا"),
+    "Mali": ("Le Mali", "مالي"),
+    "The UN General Assembly": ("L'Assemblée générale de l'ONU", "الجمعية العامة للأمم المتحدة"),
+    "The UN Security Council": ("Le Conseil de sécurité de l'ONU", "مجلس الأمن الدولي"),
+    "The UN Human Rights Council": (
+        "Le Conseil des droits de l'homme de l'ONU",
+        "مجلس حقوق الإنسان التابع للأمم المتحدة",
+    ),
+    "The UN Secretary-General": ("Le Secrétaire général de l'ONU", "الأمين العام للأمم المتحدة"),
+    "The International Criminal Court": (
+        "La Cour pénale internationale",
+        "المحكمة الجنائية الدولية",
+    ),
+    "The African Union": ("L'Union africaine", "الاتحاد الأفريقي"),
+    "The Association of Southeast Asian Nations": (
+        "L'Association des nations de l'Asie du Sud-Est",
+        "رابطة دول جنوب شرق آسيا",
+    ),
+    "The government of Brazil": ("Le gouvernement du Brésil", "حكومة البرازيل"),
+    "The government of Burkina Faso": ("Le gouvernement du Burkina Faso", "حكومة بوركينا فاسو"),
+    "The government of Cameroon": ("Le gouvernement du Cameroun", "حكومة الكاميرون"),
+    "The government of Democratic Republic of the Congo": (
+        "Le gouvernement de la République démocratique du Congo",
+        "حكومة جمهورية الكونغو الديمقراطية",
+    ),
+    "The government of Ethiopia": ("Le gouvernement de l'Éthiopie", "حكومة إثيوبيا"),
+    "The government of India": ("Le gouvernement de l'Inde", "حكومة الهند"),
+    "The government of Mali": ("Le gouvernement du Mali", "حكومة مالي"),
+    "The government of Myanmar": ("Le gouvernement du Myanmar", "حكومة ميانمار"),
+    "The government of Nigeria": ("Le gouvernement du Nigeria", "حكومة نيجيريا"),
+    "The government of Sri Lanka": ("Le gouvernement du Sri Lanka", "حكومة سريلانكا"),
+    "The government of Sudan": ("Le gouvernement du Soudan", "حكومة السودان"),
+    "Civil society in Brazil": ("La société civile au Brésil", "المجتمع المدني في البرازيل"),
+    "Civil society in Cameroon": ("La société civile au Cameroun", "المجتمع المدني في الكاميرون"),
+    "Civil society in India": ("La société civile en Inde", "المجتمع المدني في الهند"),
+    "Civil society in Sri Lanka": ("La société civile au Sri Lanka", "المجتمع المدني في سريلانكا"),
+}
+
 FOLLOW_LINKS = [
     (Platform.FACEBOOK, "https://www.facebook.com/GenocideWatch"),
     (Platform.X, "https://x.com/genocidewatch"),
@@ -277,10 +318,24 @@ class Command(BaseCommand):
         if demo.refused:
             raise CommandError(f"The demonstration manifest has problems:\n{demo.text()}")
         created += demo.created
+        self.name_addressees()
         self.stdout.write(
             f"Demonstration reports: {demo.created} added, {demo.present} already present."
         )
         self.stdout.write(self.style.SUCCESS(f"Demo content ready ({created} new rows)."))
+
+    def name_addressees(self):
+        """French and Arabic names for the demo's addressees, leaving staff's own alone."""
+        for addressee in Addressee.objects.filter(name__in=ADDRESSEE_NAMES):
+            translations = dict(addressee.translations or {})
+            before = {language: dict(words) for language, words in translations.items()}
+            for language, name in zip(("fr", "ar"), ADDRESSEE_NAMES[addressee.name], strict=True):
+                words = dict(translations.get(language) or {})
+                words["name"] = words.get("name") or name
+                translations[language] = words
+            if translations != before:
+                addressee.translations = translations
+                addressee.save(update_fields=["translations"])
 
     def load_follow_links(self):
         created = 0
