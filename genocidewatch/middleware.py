@@ -4,7 +4,6 @@ import time
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.utils import translation
 
 from .serving import public_cache_control
 
@@ -121,20 +120,3 @@ class RequestSizeLimitMiddleware:
                 content_type="text/plain; charset=utf-8",
             )
         return self.get_response(request)
-
-
-class PathLanguageMiddleware:
-    """(translations branch, minimal: the i18n branch owns language selection) The language
-    is the address's own, /fr/… French and unprefixed English, never the browser's: so no
-    page varies by Accept-Language and every cache keeps one copy per address."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        language = translation.get_language_from_path(request.path_info)
-        translation.activate(language or settings.LANGUAGE_CODE)
-        request.LANGUAGE_CODE = translation.get_language()
-        response = self.get_response(request)
-        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
-        return response
