@@ -53,6 +53,21 @@ def require_chromium():
     return path
 
 
+def select_back(page, words):
+    """Select the `words` just typed before the caret, as a person would with Shift+Left.
+
+    The selection is checked after each press rather than the presses counted: on a loaded
+    machine the editor can drop or delay a press while it settles. Then one frame passes, so
+    the editor has read the browser's selection before a toolbar button acts on it.
+    """
+    for _ in range(3 * len(words)):
+        if page.evaluate("getSelection().toString()") == words:
+            break
+        page.keyboard.press("Shift+ArrowLeft")
+    assert page.evaluate("getSelection().toString()") == words
+    page.evaluate("new Promise(done => requestAnimationFrame(() => setTimeout(done, 50)))")
+
+
 class RequestLog:
     """Every request a page makes, so a test can show none left the site's own origin."""
 

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from reports.models import Addressee, Report
 
 from . import factories
-from .browser import SUMMARY, screenshot
+from .browser import SUMMARY, screenshot, select_back
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migrated_data")]
 
@@ -65,13 +65,7 @@ def write_body(page):
     field.locator('button[data-name="bold"]').click()
     page.keyboard.type(" in 2012, and the Security Council answered with ")
     page.keyboard.type("Resolution 2085")
-    # Select the words back to their start, checking the selection rather than counting
-    # key presses: on a loaded machine the editor can take a press before it has settled.
-    for _ in range(40):
-        if page.evaluate("getSelection().toString()") == "Resolution 2085":
-            break
-        page.keyboard.press("Shift+ArrowLeft")
-    assert page.evaluate("getSelection().toString()") == "Resolution 2085"
+    select_back(page, "Resolution 2085")
     field.locator('button[data-name="link"]').click()
     dialog = page.locator("dialog[open]")
     dialog.get_by_label("URL").fill("https://example.org/resolution-2085")
