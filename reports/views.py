@@ -150,7 +150,7 @@ class ReportListView(CleanFilterAddress, ListView):
 
 class ReportDetailView(DetailView):
     def get_queryset(self):
-        return visible_reports(self.request).for_page().with_public_languages()
+        return visible_reports(self.request).for_page()
 
     def get_object(self, queryset=None):
         # In the reader's language: the translation into it where readers may see one,
@@ -180,7 +180,6 @@ class ReportDetailView(DetailView):
         translated = (
             found.filter(slug=slug, language=language)
             .for_page()
-            .with_public_languages("translation_of")
             .select_related("translation_of")
             .prefetch_related("translation_of__attachments")
             .first()
@@ -231,10 +230,9 @@ class ReportDetailView(DetailView):
         context["structured_data"] = structured_data(self.request, self.object, url)
         # The languages readers may read this report in: the page offers only those.
         original = self.object.translation_of or self.object
-        codes = getattr(self.object, "public_languages", None) or ""
         context["translated_languages"] = [
             original.language,
-            *sorted(filter(None, codes.split(","))),
+            *original.public_translation_languages(),
         ]
         context["all_stages"] = list(Stage.objects.all())
         return context

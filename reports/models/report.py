@@ -3,7 +3,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import OuterRef, Q, StringAgg, Subquery, Value
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -57,20 +57,6 @@ class ReportQuerySet(models.QuerySet):
     def translations(self):
         """Translations in any state, without the working copies of their changes."""
         return self.filter(translation_of__isnull=False, revises__isnull=True)
-
-    def with_public_languages(self, original="pk"):
-        """Each row with `public_languages`: the codes of the public translations of the
-        original (`original` names it: "pk" on originals, "translation_of" on
-        translations), comma-separated, read in the same query."""
-        codes = (
-            Report.objects.public_translations()
-            .filter(translation_of=OuterRef(original))
-            .order_by()
-            .values("translation_of")
-            .annotate(codes=StringAgg("language", Value(",")))
-            .values("codes")
-        )
-        return self.annotate(public_languages=Subquery(codes))
 
     def scheduled(self):
         """Published for a time that has not come yet."""
@@ -335,6 +321,15 @@ class Report(models.Model):
     def is_translation(self):
         return self.translation_of_id is not None
 
+    def public_translation_languages(self):
+        """On an original: the languages of its public translations, sorted; none while
+        the original itself is not public. One plain query (a subquery on the page's main
+        query cost more to build than to run)."""
+        if self.is_translation or not self.is_public:
+            return []
+        due = Report.objects.filter(translation_of_id=self.pk)._due()
+        return sorted(due.values_list("language", flat=True))
+
     def in_language(self, code):
         """This report as readers may read it in the language `code`: itself when that is
         its own language, else its public translation into it (or, asked of a
@@ -392,6 +387,14 @@ class Report(models.Model):
     @property
     def alert(self):
         return AlertLevel(self.alert_level)
+
+    def get_alert_level_display(self):
+        # Django's own builds a dictionary of every choice on each call; a page asks for the
+        # level's name a dozen times (headline, kind, card, JSON-LD), so look it up directly.
+        try:
+            return str(AlertLevel(self.alert_level).label)
+        except ValueError:
+            return self.alert_level
 
     @property
     def workflow_state(self):
