@@ -23,6 +23,8 @@ from datetime import UTC, datetime
 from asgiref.local import Local
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.http import HttpResponse
@@ -32,6 +34,9 @@ from django.utils.http import http_date, parse_http_date_safe
 VERSION_KEY = "content-version"
 # Larger responses (images, cards) are cheap to send from storage; pages are tens of KB.
 LARGEST_KEPT_BYTES = 512 * 1024
+# How long `kept_with_content` keeps a value when stored pages are off: a change retires it
+# sooner through the content version; this only lets unused entries expire.
+KEPT_SECONDS = 3600
 
 logger = logging.getLogger(__name__)
 STATIC_PREFIX = "/" + settings.STATIC_URL.lstrip("/")
@@ -134,10 +139,12 @@ request_finished.connect(_request_finished, dispatch_uid="pagecache-request-fini
 def kept_with_content(key, make):
     """`make()`, kept beside the stored pages until the next change retires them.
 
-    For what every page shows (the site's identity, its menus): one cache read instead of
-    queries, and never older than the pages it goes into; read once per request. Not kept
-    between requests when pages are not (`PAGE_CACHE_SECONDS=0`), since then nothing would
-    retire it in other processes.
+    For what every page shows (the site's identity, its menus, the ten stages): one cache
+    read instead of queries, and never older than the pages it goes into; read once per
+    request. Kept between requests when pages are stored, and also with stored pages off
+    when the cache is shared by every process (Redis): a change starts a new content version
+    whatever `PAGE_CACHE_SECONDS` says, so it retires these everywhere. Not kept with stored
+    pages off on a process's own memory, where one process could not retire another's.
     """
     kept = getattr(_this_request, "kept", None)
     if kept is None:
@@ -147,8 +154,14 @@ def kept_with_content(key, make):
     return kept[key]
 
 
+def _kept_between_requests():
+    if settings.PAGE_CACHE_SECONDS > 0:
+        return True
+    return not isinstance(_cache(), (LocMemCache, DummyCache))
+
+
 def _kept_with_content(key, make):
-    if settings.PAGE_CACHE_SECONDS <= 0:
+    if not _kept_between_requests():
         return make()
     try:
         found = _cache().get_many([VERSION_KEY, key])
@@ -161,7 +174,7 @@ def _kept_with_content(key, make):
         return entry[1]
     value = make()
     try:
-        _cache().set(key, (version, value), timeout=settings.PAGE_CACHE_SECONDS)
+        _cache().set(key, (version, value), timeout=settings.PAGE_CACHE_SECONDS or KEPT_SECONDS)
     except Exception:
         logger.exception("Page cache unavailable")
     return value

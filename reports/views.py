@@ -234,7 +234,7 @@ class ReportDetailView(DetailView):
             original.language,
             *original.public_translation_languages(),
         ]
-        context["all_stages"] = list(Stage.objects.all())
+        context["all_stages"] = Stage.objects.ten()
         return context
 
     def render_to_response(self, context, **response_kwargs):
@@ -439,7 +439,7 @@ class CountryDetailView(DetailView):
         latest_per_year = {}
         for report in reports:  # newest first, so the first seen is the year's latest
             latest_per_year.setdefault(report.year, report)
-        stages = list(Stage.objects.all())
+        stages = Stage.objects.ten()
         grid = [
             (year, report, [stage in report.stages.all() for stage in stages])
             for year, report in sorted(latest_per_year.items())

@@ -1,5 +1,7 @@
 from django import template
 
+from genocidewatch.pagecache import kept_with_content
+
 from ..models import FollowLink
 
 register = template.Library()
@@ -7,4 +9,6 @@ register = template.Library()
 
 @register.inclusion_tag("includes/follow_links.html", takes_context=True)
 def follow_links(context):
-    return {"links": list(FollowLink.objects.all()), "site_name": context.get("site_name")}
+    # In every page's footer: kept beside the stored pages, retired with them by any change.
+    links = kept_with_content("follow-links", lambda: list(FollowLink.objects.all()))
+    return {"links": links, "site_name": context.get("site_name")}

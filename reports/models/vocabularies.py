@@ -47,6 +47,13 @@ class StageManager(models.Manager):
     def get_by_natural_key(self, number):
         return self.get(number=number)
 
+    def ten(self):
+        """The ten stages in order, as stage bars and grids show them: kept beside the
+        stored pages (staff may edit their words, which retires both)."""
+        from genocidewatch.pagecache import kept_with_content
+
+        return kept_with_content("ten-stages", lambda: list(self.order_by("number")))
+
 
 class Stage(TranslatedNames):
     """One of the ten stages of genocide. The rows come from a migration; staff edit the words."""
