@@ -350,3 +350,23 @@ def test_an_attachment_saved_without_a_report_change_still_retires_pages(reader,
     attachment.language = "fr"
     attachment.save()
     assert page(Client(), report.get_absolute_url())["X-Page-Cache"] == "miss"
+
+
+def test_with_stored_pages_off_a_shared_cache_still_keeps_what_every_page_shows(
+    reader, report, settings, page_cache, django_assert_num_queries
+):
+    """The identity, menus, ten stages and follow links are read once per content version
+    when every process shares the cache, even with stored pages off; a change shows at
+    once. On a process's own memory they are read on every request instead."""
+    settings.PAGE_CACHE_SECONDS = 0
+    page(reader, report.get_absolute_url())
+    shared = page_cache == "redis"
+    # The report and its parts; with a shared cache, nothing more.
+    with django_assert_num_queries(8 if shared else 12):
+        page(reader, report.get_absolute_url())
+
+    Stage.objects.filter(number=5).update(name="Organisation renamed")
+    Stage.objects.get(number=5).save()  # through the model, as the admin saves it
+    assert "Organisation renamed" in page(reader, report.get_absolute_url()).text
+    FollowLink.objects.create(platform=Platform.X, url="https://micro.example/kept")
+    assert "https://micro.example/kept" in page(reader, report.get_absolute_url()).text
