@@ -83,16 +83,23 @@ class ReportQuerySet(models.QuerySet):
         return self.public()
 
     def for_page(self):
-        """Everything a report page shows, in a fixed number of queries."""
-        return self.select_related("country").prefetch_related(
-            "stages",
-            models.Prefetch(
-                "recommendations", queryset=Recommendation.objects.select_related("addressee")
-            ),
-            "attachments",
-            models.Prefetch("authorships", queryset=Authorship.objects.select_related("author")),
-            "corrections",
-            "stage_evidence",
+        """Everything a report page shows, in a fixed number of queries; not the words kept
+        for search (the body again, with every PDF's text), which a page never shows."""
+        return (
+            self.select_related("country")
+            .defer("search_text", "search_vector")
+            .prefetch_related(
+                "stages",
+                models.Prefetch(
+                    "recommendations", queryset=Recommendation.objects.select_related("addressee")
+                ),
+                "attachments",
+                models.Prefetch(
+                    "authorships", queryset=Authorship.objects.select_related("author")
+                ),
+                "corrections",
+                "stage_evidence",
+            )
         )
 
     def for_list(self):
