@@ -3,7 +3,9 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.paginator import InvalidPage, Paginator
 from django.db import connection
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.templatetags.static import static
@@ -410,7 +412,14 @@ def to_renamed_country(slug, viewname):
     return redirect(viewname, slug=country.slug, permanent=True)
 
 
+COUNTRY_PAGE_REPORTS = 12
+
+
 class CountryDetailView(DetailView):
+    """A country's status now, its whole grid of years and stages and change log, and its
+    reports a page at a time (with their recommendations): a country with a long history
+    stays a light page."""
+
     model = Country
 
     def get(self, request, *args, **kwargs):
@@ -422,41 +431,67 @@ class CountryDetailView(DetailView):
     def get_object(self, queryset=None):
         # Not found is not yet a 404: the slug may be one the country had before.
         country = Country.objects.get(slug=self.kwargs["slug"])
-        self.reports = list(
-            Report.objects.public()
-            .filter(country=country)
-            .select_related("country")
-            .prefetch_related("stages")
-            .newest_first()
+        self.public = Report.objects.public().filter(country=country)
+        # For the grid: each year's latest report, read without its words.
+        self.every_report = list(
+            self.public.newest_first().only(
+                "pk", "year", "alert_level", "slug", "language", "published_at"
+            )
         )
-        if not self.reports:
+        if not self.every_report:
             raise Http404("No public report on this country.")
-        self.reports = translations.localise(self.reports, get_language())
+        latest_per_year = {}
+        for report in self.every_report:  # newest first: the first seen is the year's latest
+            latest_per_year.setdefault(report.year, report)
+        self.latest_per_year = latest_per_year
         return country
 
     def get_context_data(self, **kwargs):
-        reports = self.reports
-        latest_per_year = {}
-        for report in reports:  # newest first, so the first seen is the year's latest
-            latest_per_year.setdefault(report.year, report)
+        language = get_language()
+        try:
+            # Paged over the rows the grid read already: no count query.
+            page = Paginator(self.every_report, COUNTRY_PAGE_REPORTS).page(
+                self.request.GET.get("page") or 1
+            )
+        except InvalidPage as invalid:
+            raise Http404(str(invalid)) from invalid
+        shown = [report.pk for report in page.object_list]
+        full = self.public.filter(pk__in=shown).for_list().prefetch_related("stages")
+        by_pk = {report.pk: report for report in full}
+        # (One unpublished between the two reads is left out, not an error.)
+        reports = translations.localise([by_pk[pk] for pk in shown if pk in by_pk], language)
+        current = reports[0] if page.number == 1 and reports else None
+        if current is None:  # a later page: the status is still the newest report's
+            newest = self.public.select_related("country").prefetch_related("stages")
+            newest = newest.newest_first().first()
+            if newest is None:
+                raise Http404("No public report on this country.")
+            current = translations.localise([newest], language)[0]
         stages = Stage.objects.ten()
+        years = sorted(self.latest_per_year.items())
+        latest = [report for _, report in years]
+        prefetch_related_objects(latest, "stages")
+        latest = translations.localise(latest, language)
         grid = [
             (year, report, [stage in report.stages.all() for stage in stages])
-            for year, report in sorted(latest_per_year.items())
+            for (year, _), report in zip(years, latest, strict=True)
         ]
         recommendations = (
             Recommendation.objects.filter(report__in=reports)
             .select_related("addressee", "report")
             .order_by("-report__published_at", "order")
         )
+        social = page_card_context(
+            self.request,
+            pages.country_card(self.object, current),
+            f"{self.object.name}: {current.get_alert_level_display()}. {current.summary}",
+        )
+        social["page_url"] = list_canonical_url(self.request, page)  # each page its own
         return super().get_context_data(
-            current=reports[0],
-            **page_card_context(
-                self.request,
-                pages.country_card(self.object, reports[0]),
-                f"{self.object.name}: {reports[0].get_alert_level_display()}. {reports[0].summary}",
-            ),
+            current=current,
+            **social,
             reports=reports,
+            page_obj=page,
             stages=stages,
             grid=grid,
             recommendations=recommendations,

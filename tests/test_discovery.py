@@ -91,6 +91,28 @@ def test_a_country_page_shows_status_stage_history_reports_and_recommendations(c
     assert '/countries/mali/feed/"' in html
 
 
+def test_a_country_with_a_long_history_shows_its_reports_a_page_at_a_time(client, world):
+    from reports.views import COUNTRY_PAGE_REPORTS
+
+    years = range(1990, 1990 + 2 * COUNTRY_PAGE_REPORTS)
+    for age, year in enumerate(reversed(years), start=20):
+        report_on("ML", level=AlertLevel.WATCH, stages=[3], days=age, year=year, title=f"Y{year}")
+    first = client.get("/countries/mali/").content.decode()
+    second = client.get("/countries/mali/?page=2").content.decode()
+    # The grid stays whole on every page: one row a year, the two years of the fixture too.
+    for html in (first, second):
+        grid = html[html.index("<tbody>") : html.index("</table>")]
+        assert grid.count("<tr>") == len(years) + 2
+        assert "Genocide Emergency" in html[: html.index("<tbody>")]  # the status now
+    shown = [set(re.findall(r">(Y\d{4})<", html)) for html in (first, second)]
+    assert len(shown[0]) == COUNTRY_PAGE_REPORTS - 1  # the newest card is Mali 2023
+    assert shown[0].isdisjoint(shown[1])
+    assert 'rel="next"' in first and 'rel="prev"' in second
+    assert '<link rel="canonical" href="http://testserver/countries/mali/?page=2">' in second
+    assert client.get("/countries/mali/?page=99").status_code == 404
+    assert client.get("/countries/mali/?page=two").status_code == 404
+
+
 def test_a_country_without_a_public_report_is_404(client, world):
     assert client.get("/countries/myanmar/").status_code == 404
     assert client.get("/countries/atlantis/").status_code == 404
