@@ -139,8 +139,7 @@ class ReportListView(CleanFilterAddress, ListView):
         shown = translations.localise(context["object_list"], get_language())
         context["object_list"] = context["report_list"] = shown
         if self.query:
-            for report in context["object_list"]:
-                report.snippet = search.snippet(report, self.query)
+            search.snippets(shown, self.query)
         params = self.request.GET.copy()
         params.pop("page", None)
         context["filter_query"] = params.urlencode()
