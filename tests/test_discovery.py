@@ -153,6 +153,28 @@ def test_report_filters_combine_and_show_facet_counts(client, world):
     assert [r.title for r in response.context["report_list"]] == [world["mali"].title]
 
 
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ("/reports/", 3),
+        ("/reports/?alert=emergency", 1),
+        ("/reports/?stage=5&alert=warning", 1),
+        ("/reports/?country=sudan&alert=emergency", 0),
+        ("/reports/?country=mali&year=2023", 1),
+        ("/reports/?q=report", 3),
+        ("/reports/?q=report&alert=watch", 1),
+    ],
+)
+def test_the_list_says_how_many_reports_its_filters_and_search_give(
+    client, world, address, expected
+):
+    response = client.get(address)
+    assert len(response.context["report_list"]) == expected
+    assert response.context["paginator"].count == expected
+    summary = re.search(r'class="search__summary"[^>]*>([^<]*)', response.content.decode())
+    assert summary.group(1).startswith(f"{expected} report")
+
+
 def option(html, value):
     """The <option> of `value` as rendered, with its attributes and label."""
     found = re.search(rf'<option value="{value}"[^>]*>[^<]*</option>', html)
