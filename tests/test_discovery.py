@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from reports.models import AlertLevel, Recommendation, Report, Stage
@@ -287,6 +288,20 @@ def test_search_matches_prefixes_and_quoted_phrases(client):
     assert len(prefix) == 2
     phrase = client.get("/reports/", {"q": '"persecution of herders"'}).context["report_list"]
     assert [r.title for r in phrase] == ["Persecution of herders in the centre"]
+
+
+@on_postgresql
+def test_search_highlights_only_the_reports_on_the_page_in_one_query(client):
+    for n in range(25):
+        report_on("ML", level=AlertLevel.WATCH, summary=f"Herders displaced ({n}).", days=n + 1)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/reports/", {"q": "herders"})
+    shown = response.context["report_list"]
+    assert response.context["paginator"].count == 25 and len(shown) == 20
+    assert all("<mark>Herders</mark>" in report.snippet for report in shown)
+    [highlighting] = [q["sql"] for q in queries.captured_queries if "ts_headline" in q["sql"]]
+    highlighted = re.search(r'"id" IN \(([\d, ]+)\)', highlighting).group(1)
+    assert {int(pk) for pk in highlighted.split(",")} == {report.pk for report in shown}
 
 
 def test_the_atom_feed_lists_public_reports_with_their_pdfs_as_enclosures(client, world):
