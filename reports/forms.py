@@ -115,7 +115,8 @@ class ReportFilterForm(forms.Form):
         return reports
 
     def count_facets(self, base):
-        """Label every choice with its count; `base` is the searched public reports."""
+        """Label every choice with its count, and set `total`, the number of reports the
+        filters give; `base` is the searched public reports."""
         columns = {
             "country": "country__slug",
             "stage": "stages__number",
@@ -132,6 +133,10 @@ class ReportFilterForm(forms.Form):
             for name, column in columns.items()
         }
         self._set_choices(counts)
+        # Every report has one alert level, so the alert facet has counted the list too.
+        by_level = counts["alert"]
+        chosen = self.values.get("alert")
+        self.total = by_level.get(chosen, 0) if chosen else sum(by_level.values())
 
 
 class RecommendationFilterForm(forms.Form):

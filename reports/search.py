@@ -9,11 +9,14 @@ written or translated in it first. On SQLite the same URL does a plain word matc
 development copy still searches.
 """
 
+import functools
+import operator
 import re
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
@@ -90,10 +93,14 @@ def _languages():
 def _matches(text):
     """Rows matching `text`, each through its own language's configuration."""
     if uses_postgresql():
+        queries = {code: _tsquery(text, config(code)) for code in _languages()}
         found = Q()
-        for code in _languages():
-            found |= Q(language=code, search_vector=_tsquery(text, config(code)))
-        return found
+        for code, query in queries.items():
+            found |= Q(language=code, search_vector=query)
+        # The same, less exactly (a row of any language matching any language's query),
+        # but in one condition that PostgreSQL reads from the index before checking rows.
+        any_language = functools.reduce(operator.or_, queries.values())
+        return Q(search_vector=any_language) & found
     found = Q()
     for word in WORD.findall(text):
         found &= Q(title__icontains=word) | Q(search_text__icontains=word)
@@ -105,48 +112,65 @@ def _per_language(make):
 
 
 def search(reports, text, language=None):
-    """`reports` (originals) matching `text`, best first, each with a `snippet` of marked-up
-    HTML. With a `language`, a report also matches through its public translation into it,
-    and those written or translated in it come first."""
+    """`reports` (originals) matching `text`, best first. With a `language`, a report also
+    matches through its public translation into it, and those written or translated in it
+    come first. Snippets are `snippets()`, for the reports shown."""
     if not WORD.search(text):
         return reports.none()
     found = _matches(text)
+    # Matching rows are found through the index and named by their original, so PostgreSQL
+    # joins the few it finds to `reports` rather than testing every report against the query
+    # (which an OR with a per-report EXISTS made it do).
+    rows = Q(translation_of__isnull=True)
     in_language = Q(language=language) if language else Q(pk__in=[])
     if language:
-        translated = Report.objects.public_translations().filter(
-            found, translation_of=OuterRef("pk"), language=language
-        )
-        found |= Exists(translated)
-        in_language |= Exists(translated)
-    reports = reports.filter(found).annotate(
+        readable = Report.objects.public_translations().filter(language=language)
+        rows |= Q(pk__in=readable.values("pk"))
+        in_language |= Exists(readable.filter(found, translation_of=OuterRef("pk")))
+    matching = Report.objects.filter(found, rows).values(original=Coalesce("translation_of", "pk"))
+    reports = reports.filter(pk__in=matching).annotate(
         in_reader_language=Case(When(in_language, then=Value(1)), default=Value(0))
     )
     if uses_postgresql():
         return reports.annotate(
             rank=_per_language(lambda used: SearchRank(F("search_vector"), _tsquery(text, used))),
-            headline_html=_per_language(
-                lambda used: SearchHeadline(
-                    "search_text",
-                    _tsquery(text, used),
-                    config=used,
-                    start_sel=MARK_START,
-                    stop_sel=MARK_END,
-                    max_words=35,
-                    min_words=15,
-                    max_fragments=2,
-                )
-            ),
         ).order_by("-in_reader_language", "-rank", "-published_at")
     return reports.order_by("-in_reader_language", "-published_at", "-pk")
 
 
-def snippet(report, text):
-    """HTML: a passage of the report around what was searched for, the words marked."""
-    raw = getattr(report, "headline_html", None)
-    if raw is None or report.is_translation:
-        raw = _plain_snippet(report.search_text or report.summary, WORD.findall(text))
-    html = escape(raw).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
-    return mark_safe(html)  # noqa: S308 - escaped just above; only our own tags are added
+def snippets(reports, text):
+    """Give each of the `reports` shown a `snippet` around what was searched for.
+
+    PostgreSQL's highlighting reads a report's whole text, so it runs here, for the page's
+    reports only, never in the search itself (which may match every report)."""
+    originals = [report.pk for report in reports if not report.is_translation]
+    highlighted = {}
+    if originals and uses_postgresql():
+        highlighted = dict(
+            Report.objects.filter(pk__in=originals)
+            .annotate(highlighted=_per_language(lambda used: _headline(text, used)))
+            .values_list("pk", "highlighted")
+        )
+    words = WORD.findall(text)
+    for report in reports:
+        raw = highlighted.get(report.pk)
+        if raw is None:
+            raw = _plain_snippet(report.search_text or report.summary, words)
+        html = escape(raw).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+        report.snippet = mark_safe(html)  # noqa: S308 - escaped just above; only our marks added
+
+
+def _headline(text, used):
+    return SearchHeadline(
+        "search_text",
+        _tsquery(text, used),
+        config=used,
+        start_sel=MARK_START,
+        stop_sel=MARK_END,
+        max_words=35,
+        min_words=15,
+        max_fragments=2,
+    )
 
 
 def _plain_snippet(source, words, radius=160):

@@ -136,13 +136,17 @@ class ReportListView(CleanFilterAddress, ListView):
         reports = self.form.apply(searched).for_list()
         return reports if self.query else reports.newest_first()
 
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        paginator.count = self.form.total  # counted with the facets: no COUNT query of its own
+        return paginator
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(form=self.form, query=self.query, **kwargs)
         shown = translations.localise(context["object_list"], get_language())
         context["object_list"] = context["report_list"] = shown
         if self.query:
-            for report in context["object_list"]:
-                report.snippet = search.snippet(report, self.query)
+            search.snippets(shown, self.query)
         params = self.request.GET.copy()
         params.pop("page", None)
         context["filter_query"] = params.urlencode()

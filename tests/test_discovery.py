@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from reports.models import AlertLevel, Recommendation, Report, Stage
@@ -175,6 +176,28 @@ def test_report_filters_combine_and_show_facet_counts(client, world):
     assert [r.title for r in response.context["report_list"]] == [world["mali"].title]
 
 
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ("/reports/", 3),
+        ("/reports/?alert=emergency", 1),
+        ("/reports/?stage=5&alert=warning", 1),
+        ("/reports/?country=sudan&alert=emergency", 0),
+        ("/reports/?country=mali&year=2023", 1),
+        ("/reports/?q=report", 3),
+        ("/reports/?q=report&alert=watch", 1),
+    ],
+)
+def test_the_list_says_how_many_reports_its_filters_and_search_give(
+    client, world, address, expected
+):
+    response = client.get(address)
+    assert len(response.context["report_list"]) == expected
+    assert response.context["paginator"].count == expected
+    summary = re.search(r'class="search__summary"[^>]*>([^<]*)', response.content.decode())
+    assert summary.group(1).startswith(f"{expected} report")
+
+
 def option(html, value):
     """The <option> of `value` as rendered, with its attributes and label."""
     found = re.search(rf'<option value="{value}"[^>]*>[^<]*</option>', html)
@@ -287,6 +310,20 @@ def test_search_matches_prefixes_and_quoted_phrases(client):
     assert len(prefix) == 2
     phrase = client.get("/reports/", {"q": '"persecution of herders"'}).context["report_list"]
     assert [r.title for r in phrase] == ["Persecution of herders in the centre"]
+
+
+@on_postgresql
+def test_search_highlights_only_the_reports_on_the_page_in_one_query(client):
+    for n in range(25):
+        report_on("ML", level=AlertLevel.WATCH, summary=f"Herders displaced ({n}).", days=n + 1)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/reports/", {"q": "herders"})
+    shown = response.context["report_list"]
+    assert response.context["paginator"].count == 25 and len(shown) == 20
+    assert all("<mark>Herders</mark>" in report.snippet for report in shown)
+    [highlighting] = [q["sql"] for q in queries.captured_queries if "ts_headline" in q["sql"]]
+    highlighted = re.search(r'"id" IN \(([\d, ]+)\)', highlighting).group(1)
+    assert {int(pk) for pk in highlighted.split(",")} == {report.pk for report in shown}
 
 
 def test_the_atom_feed_lists_public_reports_with_their_pdfs_as_enclosures(client, world):

@@ -426,6 +426,15 @@ def test_search_in_french_finds_the_french_translation_first(client, original, i
     assert list(english) == []
 
 
+def test_a_translation_not_public_yet_does_not_make_its_original_found_by_its_words(
+    client, editor_client, original
+):
+    french(editor_client, original)  # a draft: "armés" is only in its words
+    response = client.get("/fr/reports/", {"q": "armés"})
+    assert list(response.context["object_list"]) == []
+    assert response.context["paginator"].count == 0
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="French stemming is PostgreSQL's")
 def test_french_search_stems_french_words_on_postgresql(client, original, in_french):
     in_french.summary = "Un rapport sur les civils attaqués au Mali."
