@@ -235,6 +235,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Take the write lock when a transaction starts, so two saves of the same report
     # queue up (as row locks make them do on PostgreSQL) instead of interleaving.
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: the site's queries are short, and compiling a search that
+    # matches thousands of reports cost 100-200 ms more than it saved.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 
 # Redis when a cache URL is given (e.g. CACHE_URL=redis://127.0.0.1:6379/1), otherwise each

@@ -58,3 +58,26 @@ def test_database_url_switches_to_postgresql():
     result = start(DATABASE_URL="postgres://postgres@127.0.0.1:5432/genocidewatch")
     assert result.returncode == 0, result.stderr
     assert "postgresql" in result.stdout
+
+
+def test_postgresql_connections_run_without_jit_compilation():
+    result = start(DATABASE_URL="postgres://postgres@127.0.0.1:5432/genocidewatch")
+    assert result.returncode == 0, result.stderr
+    shown = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings;"
+            "print(settings.DATABASES['default']['OPTIONS'])",
+        ],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "genocidewatch.settings",
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/genocidewatch",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "-c jit=off" in shown.stdout
