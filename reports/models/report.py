@@ -420,13 +420,17 @@ class Report(models.Model):
     @property
     def state(self):
         """The report's state in words for staff: “Scheduled for 4 Dec 2023, 09:00 UTC”."""
-        if self.is_scheduled:
+        state = self.workflow_state
+        if state == self.State.SCHEDULED:
             return f"Scheduled for {local_and_utc(self.published_at)}"
+        # The label straight from the choices: `get_status_display()` rebuilds them on
+        # every call, and the staff list asks this of a hundred reports at once.
+        status = str(self.Status(self.status).label)
         if self.is_pending_changes:
-            return f"Changes to a published report: {self.get_status_display().lower()}"
-        if self.workflow_state == self.State.PUBLIC and not self.is_public:
+            return f"Changes to a published report: {status.lower()}"
+        if state == self.State.PUBLIC and not self.is_public:
             return "Published; hidden while the original is not public"
-        return self.get_status_display()
+        return status
 
     @property
     def last_correction(self):
