@@ -224,6 +224,21 @@ def test_the_list_shows_each_report_with_its_country_level_language_state_and_ti
     assert "Draft" in draft_row
 
 
+def test_the_staff_search_finds_part_of_a_word_in_the_title_summary_or_body(editor_client):
+    factories.draft_report(title="Sudan Country Report", summary="Sieges of cities.")
+    factories.draft_report(title="Mali Country Report", body="<p>Militants seized towns.</p>")
+    factories.draft_report(title="Niger Country Report")
+
+    def found(words):
+        html = editor_client.get("/admin/reports/report/", {"q": words}).content.decode()
+        return {name for name in ("Sudan", "Mali", "Niger") if f"{name} Country Report" in html}
+
+    assert found("SUDAN") == {"Sudan"}
+    assert found("siege") == {"Sudan"}
+    assert found("ilitant") == {"Mali"}
+    assert found("country rep") == {"Sudan", "Mali", "Niger"}
+
+
 def assert_refused(response, message, stored_files):
     assert response.status_code == 200
     errors = " ".join(str(e) for e in response.context["inline_admin_formsets"][2].formset.errors)
