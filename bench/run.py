@@ -217,6 +217,31 @@ def worker_pids(master):
     return [int(pid) for pid in children]
 
 
+def cpu_seconds(pids):
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def settle(apps, *, idle_cpu=0.02, interval=0.5, seconds=120):
+    """Wait until the apps' workers are idle. wrk stops at its deadline, but the requests it
+    left in flight are still worked on: without this, a slow page's leftovers (an uncached
+    search at 32 connections runs for many seconds after its wrk) are measured as the
+    next page's latency."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        pids = [pid for app in apps for pid in worker_pids(app)]
+        before = cpu_seconds(pids)
+        time.sleep(interval)
+        if cpu_seconds(pids) - before < idle_cpu:
+            return
+    say(f"the apps were still busy after {seconds} s; measuring anyway")
+
+
 def reset_peak_memory(pids):
     for pid in pids:
         Path(f"/proc/{pid}/clear_refs").write_text("5")
@@ -334,6 +359,7 @@ def main():
         runs = {name: [] for name in pages}
         for round_number in range(ROUNDS):
             for name, (url, options) in pages.items():
+                settle(apps)
                 runs[name].append(wrk(url, **options))
             say(f"round {round_number + 1} done")
         results = {name: combine(r) for name, r in runs.items()}

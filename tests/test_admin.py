@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from reports.models import Addressee, Attachment, Recommendation, Report, Stage
+from reports.times import local_and_utc
 
 from . import factories
 from .conftest import files_of
@@ -195,6 +196,47 @@ def test_a_scheduled_report_is_shown_as_scheduled_in_the_list(editor_client):
     factories.scheduled_report(title="Due next week")
     html = editor_client.get("/admin/reports/report/").content.decode()
     assert "Scheduled for" in html
+
+
+def test_each_row_of_the_list_has_the_checkbox_django_draws_for_actions(editor_client):
+    report = factories.draft_report(title='Fish & "Chips" Report')
+    html = editor_client.get("/admin/reports/report/").content.decode()
+    assert (
+        f'<input type="checkbox" name="_selected_action" value="{report.pk}" '
+        'class="action-select" aria-label="Select this object for an action - '
+        'Fish &amp; &quot;Chips&quot; Report">'
+    ) in html
+
+
+def test_the_list_shows_each_report_with_its_country_level_language_state_and_time(
+    editor_client,
+):
+    published = factories.published_report(title="The 2023 Report")
+    factories.draft_report(title="Sudan Draft")
+    html = editor_client.get("/admin/reports/report/").content.decode()
+    row = html[html.index("The 2023 Report") :].split("</tr>")[0]
+    assert "Mali" in row
+    assert "Emergency" in row
+    assert "English" in row
+    assert "Published" in row
+    assert local_and_utc(published.published_at) in row
+    draft_row = html[html.index("Sudan Draft") :].split("</tr>")[0]
+    assert "Draft" in draft_row
+
+
+def test_the_staff_search_finds_part_of_a_word_in_the_title_summary_or_body(editor_client):
+    factories.draft_report(title="Sudan Country Report", summary="Sieges of cities.")
+    factories.draft_report(title="Mali Country Report", body="<p>Militants seized towns.</p>")
+    factories.draft_report(title="Niger Country Report")
+
+    def found(words):
+        html = editor_client.get("/admin/reports/report/", {"q": words}).content.decode()
+        return {name for name in ("Sudan", "Mali", "Niger") if f"{name} Country Report" in html}
+
+    assert found("SUDAN") == {"Sudan"}
+    assert found("siege") == {"Sudan"}
+    assert found("ilitant") == {"Mali"}
+    assert found("country rep") == {"Sudan", "Mali", "Niger"}
 
 
 def assert_refused(response, message, stored_files):

@@ -145,6 +145,13 @@ def populate(report_count, country_count):
             search.refresh(report.pk)
 
 
+def unpopulate():
+    Report.objects.all().delete()
+    Country.objects.all().delete()
+    Addressee.objects.all().delete()
+    Author.objects.all().delete()
+
+
 def translate(originals, author):
     """A public French translation of each of these reports, with all its page shows."""
     made = Report.objects.bulk_create(
@@ -196,10 +203,7 @@ def count_queries(url):
 def test_every_public_page_makes_the_same_few_queries_with_1000_reports():
     populate(report_count=4, country_count=2)
     small = {name: count_queries(url) for name, url in PAGES.items()}
-    Report.objects.all().delete()
-    Country.objects.all().delete()
-    Addressee.objects.all().delete()
-    Author.objects.all().delete()
+    unpopulate()
 
     populate(report_count=1000, country_count=60)
     large = {name: count_queries(url) for name, url in PAGES.items()}
@@ -208,3 +212,54 @@ def test_every_public_page_makes_the_same_few_queries_with_1000_reports():
         SUMMARY.append(f"queries, {name}: {large[name]} (with 1,000 reports)")
     assert large == small
     assert max(large.values()) <= BOUND
+
+
+# The staff list of reports, as an editor opens it, filters it and searches it. Its page of
+# 100 rows, the filters' choices and the counts are each one query whatever the number of
+# reports; the rest is the session, the sign-in checks and the admin's menus.
+STAFF_LISTS = {
+    "staff list": "/admin/reports/report/",
+    "staff list, public": "/admin/reports/report/?state=public",
+    "staff list, French": "/admin/reports/report/?language=fr",
+    "staff list, searched": "/admin/reports/report/?q=Report",
+}
+STAFF_LIST_BOUND = 21
+
+
+def in_every_state(reports):
+    """Drafts, reports in review and scheduled ones among the published: the state column
+    reads each row's own (and a translation its original's) from the page's one query."""
+    now = timezone.now()
+    originals = list(reports.filter(translation_of__isnull=True).order_by("pk"))
+    Report.objects.filter(pk__in=[r.pk for r in originals[1::5]]).update(
+        status=Report.Status.DRAFT, published_at=None
+    )
+    Report.objects.filter(pk__in=[r.pk for r in originals[2::5]]).update(
+        status=Report.Status.IN_REVIEW, published_at=None
+    )
+    Report.objects.filter(pk__in=[r.pk for r in originals[3::5]]).update(
+        published_at=now + timezone.timedelta(days=3)
+    )
+
+
+def count_staff_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+def test_the_staff_list_makes_the_same_queries_with_10_or_200_reports(editor_client):
+    populate(report_count=10, country_count=2)
+    in_every_state(Report.objects.all())
+    small = {name: count_staff_queries(editor_client, url) for name, url in STAFF_LISTS.items()}
+    unpopulate()
+
+    populate(report_count=200, country_count=60)
+    in_every_state(Report.objects.all())
+    large = {name: count_staff_queries(editor_client, url) for name, url in STAFF_LISTS.items()}
+
+    for name in STAFF_LISTS:
+        SUMMARY.append(f"queries, {name}: {large[name]} (with 200 reports)")
+    assert large == small
+    assert max(large.values()) <= STAFF_LIST_BOUND
