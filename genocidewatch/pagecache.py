@@ -92,6 +92,13 @@ def current_version():
     return _current_state(_cache().get(VERSION_KEY))[0]
 
 
+def current_version_and_start():
+    """`current_version()` and `last_change()` from one cache read: a stored copy keyed by
+    the version is unchanged since that time."""
+    token, _, started = _current_state(_cache().get(VERSION_KEY))
+    return token, datetime.fromtimestamp(started, tz=UTC)
+
+
 def last_change():
     """When anything public pages show last changed, as far as the site knows: the start of
     the current content version (the time pages' Last-Modified is read from)."""
