@@ -435,9 +435,10 @@ class StoredFile:
     last_modified: datetime
 
 
-def stored_file(name):
+def stored_file(name, *, missing=None):
     """One file as of the current content version, saved in storage; None when the cache that
     holds the version does not answer (the caller builds the file for its reader then).
+    `missing`: a saved name found gone from storage, to be saved again.
 
     The first reader after a change builds the file and saves it under a name of that version;
     readers arriving meanwhile wait for it (up to `BUILD_WAIT` seconds, then build it
@@ -450,8 +451,10 @@ def stored_file(name):
         key = f"data:{version}:{name}"
         store = caches[settings.PAGE_CACHE_ALIAS]
         saved = store.get(key)
+        if saved == missing:
+            saved = None
         if saved is None and not store.add(f"{key}:building", 1, timeout=BUILD_WAIT):
-            saved = _wait_for(store, key)
+            saved = _wait_for(store, key, missing)
     except Exception:
         logger.exception("Page cache unavailable")
         return None
@@ -459,6 +462,7 @@ def stored_file(name):
         saved = _save(name, version)
         try:
             store.set(key, saved, timeout=KEPT_SECONDS)
+            store.delete(f"{key}:building")
         except Exception:
             logger.exception("Could not keep the name of the data file %s", name)
     return StoredFile(name=saved, version=f"{version}-{name}", last_modified=started)
@@ -487,11 +491,11 @@ def _remove_former_files(version):
         logger.exception("Could not remove former data files")
 
 
-def _wait_for(store, key):
+def _wait_for(store, key, missing):
     deadline = time.monotonic() + BUILD_WAIT
     while time.monotonic() < deadline:
         time.sleep(0.05)
         found = store.get(key)
-        if found is not None:
+        if found is not None and found != missing:
             return found
     return None

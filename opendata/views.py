@@ -68,6 +68,15 @@ def data_download(request, name):
         if not name.endswith(".json"):
             response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+    try:
+        return _send_data_file(request, name, stored)
+    except Http404:
+        # Gone from storage (a media folder restored without it, say): saved again, rather
+        # than missing until the next change.
+        return _send_data_file(request, name, data.stored_file(name, missing=stored.name))
+
+
+def _send_data_file(request, name, stored):
     return storedfiles.send(
         request,
         default_storage,

@@ -379,6 +379,18 @@ def test_files_of_former_versions_are_removed_once_no_reader_can_be_on_the_way(c
     assert len(saved_files(media_root)) == 1
 
 
+def test_a_saved_file_gone_from_storage_is_saved_again(client, settings, media_root, mali):
+    first = fetch(client, "assessments.csv")
+    for path in (media_root / data.FOLDER).iterdir():
+        path.unlink()  # a media folder restored from a backup, which leaves them out
+    assert fetch(client, "assessments.csv") == first
+    settings.FILES_VIA_PROXY_PREFIX = "/_files/"
+    for path in (media_root / data.FOLDER).iterdir():
+        path.unlink()
+    handed = client.get("/data/assessments.csv")["X-Accel-Redirect"]
+    assert (media_root / handed.removeprefix("/_files/")).read_bytes().decode() == first
+
+
 def validate(folder):
     """`frictionless validate` on the folder's datapackage.json, as a user would run it."""
     result = subprocess.run(  # noqa: S603 - our own virtualenv's frictionless
