@@ -15,6 +15,7 @@ message goes through to the views, and only responses that the views and
 `PublicCacheControlMiddleware` marked `public`, without cookies, are kept.
 """
 
+import hashlib
 import logging
 import secrets
 import time
@@ -56,11 +57,32 @@ def _next_scheduled_publication():
     return due.timestamp() if due else None
 
 
-def _new_version():
-    """Start a content version: (token, next scheduled publication, when it started)."""
-    state = (secrets.token_hex(8), _next_scheduled_publication(), time.time())
+def _new_version(*, after=None):
+    """Start a content version: (token, next scheduled publication, when it started).
+
+    `after`: the version whose scheduled time has just passed. Every process that sees that
+    time pass starts the same next version (its token follows from the last one), so readers
+    arriving together at that moment do not each start one, retiring each other's pages and
+    data files (each of which the next reader would build again)."""
+    if after is None:
+        token = secrets.token_hex(8)
+    else:
+        token = hashlib.sha256(f"{after[0]}:{after[1]}".encode()).hexdigest()[:16]
+    state = (token, _next_scheduled_publication(), time.time())
     _cache().set(VERSION_KEY, state, timeout=None)
     return state
+
+
+def _first_version():
+    """Start a version when the cache holds none (emptied, restarted): the first process to
+    store one wins, and every other reader arriving meanwhile takes that one."""
+    state = (secrets.token_hex(8), _next_scheduled_publication(), time.time())
+    if _cache().add(VERSION_KEY, state, timeout=None):
+        return state
+    found = _cache().get(VERSION_KEY)
+    if found is None or len(found) != 3:
+        return _new_version()
+    return found
 
 
 def _retire_pages():
@@ -73,11 +95,13 @@ def _retire_pages():
 
 def _current_state(state):
     """The content version now, starting a new one when a scheduled time has passed."""
-    if state is None or len(state) != 3:
+    if state is None:
+        return _first_version()
+    if len(state) != 3:
         return _new_version()
     due = state[1]
     if due is not None and time.time() >= due:
-        return _new_version()  # a scheduled report has just become public
+        return _new_version(after=state)  # a scheduled report has just become public
     return state
 
 
@@ -95,6 +119,13 @@ def current_version():
     (and when a scheduled report's time comes). Other stores of what public pages are
     built from (the bulk data files) key their copies by it."""
     return _current_state(_cache().get(VERSION_KEY))[0]
+
+
+def current_version_and_start():
+    """`current_version()` and `last_change()` from one cache read: a stored copy keyed by
+    the version is unchanged since that time."""
+    token, _, started = _current_state(_cache().get(VERSION_KEY))
+    return token, datetime.fromtimestamp(started, tz=UTC)
 
 
 def last_change():

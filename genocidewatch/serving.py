@@ -99,18 +99,29 @@ def _file_headers(response, *, etag, last_modified, private):
     return response
 
 
-def hand_to_proxy(name, *, prefix, content_type, download_name, last_modified, private):
+def hand_to_proxy(
+    name, *, prefix, content_type, download_name, last_modified, private, inline=True
+):
     """Let the reverse proxy send the file (X-Accel-Redirect) once the site has said who may
     have it. The proxy answers Range and conditional requests itself, and a slow reader
     then holds a cheap proxy connection instead of an application worker."""
     response = HttpResponse(content_type=content_type)
     response["X-Accel-Redirect"] = prefix + quote(name)
-    response["Content-Disposition"] = content_disposition(download_name)
+    response["Content-Disposition"] = content_disposition(download_name, inline=inline)
     return _file_headers(response, etag=None, last_modified=last_modified, private=private)
 
 
 def serve_file(
-    request, storage, name, *, content_type, download_name, version, last_modified, private
+    request,
+    storage,
+    name,
+    *,
+    content_type,
+    download_name,
+    version,
+    last_modified,
+    private,
+    inline=True,
 ):
     """Answer for a stored file; `version` identifies its bytes (e.g. its SHA-256)."""
     etag = quote_etag(version)
@@ -145,5 +156,5 @@ def serve_file(
     response["Content-Length"] = str(length)
     if byte_range:
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
-    response["Content-Disposition"] = content_disposition(download_name)
+    response["Content-Disposition"] = content_disposition(download_name, inline=inline)
     return headers(response)

@@ -34,10 +34,21 @@ def new_name(folder, extension, *, stem=None):
     return f"{Folder(folder)}/{stem or uuid.uuid4().hex}.{extension}"
 
 
-def send(request, storage, name, *, public, last_modified, content_type, download_name, version):
+def send(
+    request,
+    storage,
+    name,
+    *,
+    public,
+    last_modified,
+    content_type,
+    download_name,
+    version,
+    inline=True,
+):
     """A stored file: a signed bucket address when public on object storage, handed to the
     proxy when it can read the folder, else streamed by the site. A file that is not public
-    is never kept by a cache."""
+    is never kept by a cache. `inline=False` asks browsers to save it rather than show it."""
     if public and settings.FILES_REDIRECT_TO_STORAGE:
         # The bucket stays private, drafts' files included; a public file is fetched from it
         # by a short-lived signed address.
@@ -46,7 +57,9 @@ def send(request, storage, name, *, public, last_modified, content_type, downloa
                 name,
                 parameters={
                     "ResponseContentType": content_type,
-                    "ResponseContentDisposition": serving.content_disposition(download_name),
+                    "ResponseContentDisposition": serving.content_disposition(
+                        download_name, inline=inline
+                    ),
                     # The bucket's answer is kept by caches no longer than the site's own.
                     "ResponseCacheControl": serving.public_cache_control(),
                 },
@@ -61,6 +74,7 @@ def send(request, storage, name, *, public, last_modified, content_type, downloa
             prefix=settings.FILES_VIA_PROXY_PREFIX,
             content_type=content_type,
             download_name=download_name,
+            inline=inline,
             last_modified=last_modified,
             private=not public,
         )
@@ -71,6 +85,7 @@ def send(request, storage, name, *, public, last_modified, content_type, downloa
             name,
             content_type=content_type,
             download_name=download_name,
+            inline=inline,
             version=version,
             last_modified=last_modified,
             private=not public,

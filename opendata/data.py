@@ -3,10 +3,11 @@ assessment, as CSV and JSON, described by a Frictionless data package (`datapack
 
 Built only from what `Report.objects.public()` allows, in a fixed number of queries
 whatever the number of reports, and kept in the page cache's store under the content
-version (genocidewatch/pagecache.py): the first reader after a change builds a file, every
-other reader gets the stored bytes, and any change to what public pages show (a scheduled
-report's time coming included) starts a new version, so a file is never older than the
-last change. See `data_file`.
+version (genocidewatch/pagecache.py): the first reader after a change builds a file and
+saves it in storage, every other reader is sent the saved file (by the proxy when there is
+one, as PDFs are), and any change to what public pages show (a scheduled report's time
+coming included) starts a new version, so a file is never older than the last change. See
+`stored_file`.
 """
 
 import csv
@@ -15,10 +16,12 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
@@ -27,8 +30,16 @@ from genocidewatch.links import link
 from reports.models import AlertLevel, Recommendation, Report, StatusChange
 
 logger = logging.getLogger(__name__)
-# How long a built file is kept. Files of an old content version are never read again.
+# How long the name of a built file is kept. Files of an old content version are never read
+# again.
 KEPT_SECONDS = 24 * 3600
+# Built files are saved in storage in this folder, named by their content version. Rebuilt
+# from the database whenever needed, so not one of storedfiles.Folder: never backed up, and
+# never taken for an orphan.
+FOLDER = "data"
+# A file of an earlier version is removed when a later one is saved, once it is this old: a
+# reader handed it (through the proxy, or a signed address) just before a change still gets it.
+FORMER_KEPT_SECONDS = 3600
 # How long a reader waits for another one's build of the same file before building it.
 BUILD_WAIT = 10
 LEVELS = [level.value for level in AlertLevel]
@@ -415,34 +426,76 @@ def build(name):
         return _csv(table, rows) if fmt == "csv" else _json(rows)
 
 
-def data_file(name):
-    """One file as of the current content version: stored bytes, built on the first read.
+@dataclass(frozen=True)
+class StoredFile:
+    """A file built for one content version and saved in storage."""
 
-    One reader builds it while others arriving meanwhile wait for it (up to `BUILD_WAIT`
-    seconds, then build it themselves), so a change does not set every reader building."""
+    name: str  # in default_storage
+    version: str  # what its bytes are: the content version it was built from, and its name
+    last_modified: datetime
+
+
+def stored_file(name, *, missing=None):
+    """One file as of the current content version, saved in storage; None when the cache that
+    holds the version does not answer (the caller builds the file for its reader then).
+    `missing`: a saved name found gone from storage, to be saved again.
+
+    The first reader after a change builds the file and saves it under a name of that version;
+    readers arriving meanwhile wait for it (up to `BUILD_WAIT` seconds, then build it
+    themselves), so a change does not set every reader building. Every later reader is handed
+    the saved file, sent like any stored file (by the proxy when there is one), so a reader
+    costs a cache read, not a copy and hash of the whole file.
+    """
     try:
-        key = f"data:{pagecache.current_version()}:{name}"
+        version, started = pagecache.current_version_and_start()
+        key = f"data:{version}:{name}"
         store = caches[settings.PAGE_CACHE_ALIAS]
-        found = store.get(key)
-        if found is None and not store.add(f"{key}:building", 1, timeout=BUILD_WAIT):
-            found = _wait_for(store, key)
+        saved = store.get(key)
+        if saved == missing:
+            saved = None
+        if saved is None and not store.add(f"{key}:building", 1, timeout=BUILD_WAIT):
+            saved = _wait_for(store, key, missing)
     except Exception:
         logger.exception("Page cache unavailable")
-        return build(name)  # readers still get the file
-    if found is None:
-        found = build(name)
+        return None
+    if saved is None:
+        saved = _save(name, version)
         try:
-            store.set(key, found, timeout=KEPT_SECONDS)
+            store.set(key, saved, timeout=KEPT_SECONDS)
+            store.delete(f"{key}:building")
         except Exception:
-            logger.exception("Could not keep the data file %s", name)
-    return found
+            logger.exception("Could not keep the name of the data file %s", name)
+    return StoredFile(name=saved, version=f"{version}-{name}", last_modified=started)
 
 
-def _wait_for(store, key):
+def _save(name, version):
+    # Never written over: a second builder (one that waited too long) gets a name of its own,
+    # so nobody is handed a file while it is being written.
+    saved = default_storage.save(f"{FOLDER}/{version}-{name}", ContentFile(build(name)))
+    _remove_former_files(version)
+    return saved
+
+
+def _remove_former_files(version):
+    """Files of earlier versions, once no reader can still be on the way to one."""
+    try:
+        _, names = default_storage.listdir(FOLDER)
+        kept_since = timezone.now() - timedelta(seconds=FORMER_KEPT_SECONDS)
+        for filename in names:
+            path = f"{FOLDER}/{filename}"
+            if not filename.startswith(f"{version}-") and (
+                default_storage.get_modified_time(path) < kept_since
+            ):
+                default_storage.delete(path)
+    except Exception:
+        logger.exception("Could not remove former data files")
+
+
+def _wait_for(store, key, missing):
     deadline = time.monotonic() + BUILD_WAIT
     while time.monotonic() < deadline:
         time.sleep(0.05)
         found = store.get(key)
-        if found is not None:
+        if found is not None and found != missing:
             return found
     return None

@@ -1,8 +1,10 @@
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from genocidewatch import storedfiles
 from genocidewatch.links import link
 from reports.models import Recommendation, Report
 
@@ -57,10 +59,32 @@ def data_page(request):
 
 
 def data_download(request, name):
-    """A bulk file, as stored for the current content version (opendata/data.py)."""
+    """A bulk file, as saved for the current content version (opendata/data.py)."""
     if name not in data.FILES:
         raise Http404("No such file.")
-    response = HttpResponse(data.data_file(name), content_type=data.CONTENT_TYPES[name])
-    if not name.endswith(".json"):
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    stored = data.stored_file(name)
+    if stored is None:  # the cache is away: built for this reader
+        response = HttpResponse(data.build(name), content_type=data.CONTENT_TYPES[name])
+        if not name.endswith(".json"):
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    try:
+        return _send_data_file(request, name, stored)
+    except Http404:
+        # Gone from storage (a media folder restored without it, say): saved again, rather
+        # than missing until the next change.
+        return _send_data_file(request, name, data.stored_file(name, missing=stored.name))
+
+
+def _send_data_file(request, name, stored):
+    return storedfiles.send(
+        request,
+        default_storage,
+        stored.name,
+        public=True,
+        last_modified=stored.last_modified,
+        content_type=data.CONTENT_TYPES[name],
+        download_name=name,
+        version=stored.version,
+        inline=name.endswith(".json"),
+    )

@@ -16,9 +16,9 @@ import xmlschema
 from django.test import Client
 from django.utils import timezone
 
-from opendata import cap
+from opendata import cap, data
 from reports import workflow
-from reports.models import AlertLevel, Report, Stage, StatusChange
+from reports.models import AlertLevel, DailyCount, Report, Stage, StatusChange
 
 from . import factories
 from .test_pending_changes import propose
@@ -221,7 +221,7 @@ def test_the_cap_index_lists_every_public_report_and_nothing_else(client, cap_sc
 def fetch(client, name):
     response = client.get(f"/data/{name}")
     assert response.status_code == 200, name
-    return response.content.decode()
+    return b"".join(response.streaming_content).decode()
 
 
 def test_the_data_page_links_every_file_and_shows_the_licence(client, settings):
@@ -307,7 +307,7 @@ def test_files_are_stored_once_and_follow_every_change(client, django_assert_num
     first = fetch(client, "assessments.json")
     other = Client()  # another reader gets the stored bytes: nothing is read again
     with django_assert_num_queries(0):
-        assert other.get("/data/assessments.json").content.decode() == first
+        assert fetch(other, "assessments.json") == first
     factories.published_report(title="Sudan Country Report", country=factories.country("SD"))
     assert "Sudan Country Report" in fetch(other, "assessments.json")
 
@@ -318,6 +318,77 @@ def test_files_are_stored_once_and_follow_every_change(client, django_assert_num
     with time_machine.travel(scheduled.published_at + timedelta(minutes=1)):
         # Its time has come: the files follow with no job to run.
         assert "Myanmar Country Report" in fetch(client, "assessments.csv")
+
+
+def saved_files(media_root):
+    return sorted(path.name for path in (media_root / data.FOLDER).iterdir())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_change_a_file_is_built_once_for_all_its_readers(
+    mali, media_root, settings, django_assert_num_queries
+):
+    """Committed changes retire stored copies twice (at the save and at the commit); read
+    counts written meanwhile retire nothing. Readers never build a file per request."""
+    settings.COUNTS_FLUSH_SECONDS = 0  # every reader's view of a report is written at once
+    fetch(Client(), "assessments.csv")
+    factories.published_report(title="Sudan Country Report", country=factories.country("SD"))
+    first = fetch(Client(), "assessments.csv")
+    assert "Sudan Country Report" in first
+    browser = Client(HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Firefox/131.0")
+    for _ in range(5):
+        assert browser.get(mali.get_absolute_url()).status_code == 200
+        with django_assert_num_queries(0):
+            assert fetch(Client(), "assessments.csv") == first
+    assert DailyCount.objects.get(report=mali).views == 5
+    assert len(saved_files(media_root)) == 2  # one before the change, one after
+
+
+def test_a_saved_file_is_answered_304_when_unchanged_and_sent_by_the_proxy(
+    client, settings, mali, django_assert_num_queries
+):
+    response = client.get("/data/assessments.csv")
+    assert response["Content-Disposition"].startswith('attachment; filename="assessments.csv"')
+    assert response["Last-Modified"]
+    with django_assert_num_queries(0):
+        again = client.get("/data/assessments.csv", headers={"If-None-Match": response["ETag"]})
+    assert again.status_code == 304
+
+    settings.FILES_VIA_PROXY_PREFIX = "/_files/"
+    handed = client.get("/data/assessments.json")
+    assert handed["X-Accel-Redirect"].startswith(f"/_files/{data.FOLDER}/")
+    assert handed["X-Accel-Redirect"].endswith("-assessments.json")
+    assert handed["Content-Disposition"].startswith("inline")
+
+    factories.published_report()  # a change: a new file under a new name
+    assert (
+        client.get("/data/assessments.csv", headers={"If-None-Match": response["ETag"]}).status_code
+        == 200
+    )
+    assert client.get("/data/assessments.json")["X-Accel-Redirect"] != handed["X-Accel-Redirect"]
+
+
+def test_files_of_former_versions_are_removed_once_no_reader_can_be_on_the_way(client, media_root):
+    fetch(client, "changes.csv")
+    factories.published_report()
+    fetch(client, "changes.csv")
+    assert len(saved_files(media_root)) == 2  # a reader handed the former one still gets it
+    with time_machine.travel(timezone.now() + timedelta(seconds=data.FORMER_KEPT_SECONDS + 60)):
+        factories.published_report()
+        fetch(client, "changes.csv")
+    assert len(saved_files(media_root)) == 1
+
+
+def test_a_saved_file_gone_from_storage_is_saved_again(client, settings, media_root, mali):
+    first = fetch(client, "assessments.csv")
+    for path in (media_root / data.FOLDER).iterdir():
+        path.unlink()  # a media folder restored from a backup, which leaves them out
+    assert fetch(client, "assessments.csv") == first
+    settings.FILES_VIA_PROXY_PREFIX = "/_files/"
+    for path in (media_root / data.FOLDER).iterdir():
+        path.unlink()
+    handed = client.get("/data/assessments.csv")["X-Accel-Redirect"]
+    assert (media_root / handed.removeprefix("/_files/")).read_bytes().decode() == first
 
 
 def validate(folder):

@@ -322,6 +322,38 @@ def test_a_scheduled_report_appears_once_its_time_comes(reader):
     assert "Burkina Faso Alert" in response.content.decode()
 
 
+def test_readers_arriving_together_when_a_scheduled_time_comes_start_one_version(reader):
+    """Each process that read the version before the time came starts the next one itself:
+    they all start the same, so none retires the pages and files another just stored."""
+    from django.core.cache import cache
+
+    from genocidewatch import pagecache
+
+    due = timezone.now() + timedelta(hours=2)
+    factories.scheduled_report(title="Burkina Faso Alert", published_at=due)
+    page(reader, "/reports/")
+    read_before = cache.get(pagecache.VERSION_KEY)
+    with time_machine.travel(due + timedelta(seconds=1)):
+        first = pagecache.current_version()
+        stored = page(Client(), "/reports/")
+        assert "Burkina Faso Alert" in stored.content.decode()
+        cache.set(pagecache.VERSION_KEY, read_before, timeout=None)  # another process's view
+        assert pagecache.current_version() == first
+        assert page(Client(), "/reports/")["X-Page-Cache"] == "hit"
+
+
+def test_readers_finding_no_version_in_the_cache_take_the_first_one_started():
+    from django.core.cache import cache
+
+    from genocidewatch import pagecache
+
+    cache.delete(pagecache.VERSION_KEY)
+    first = pagecache.current_version()
+    # Another process that found no version either, an instant later.
+    assert pagecache._current_state(None)[0] == first
+    assert pagecache.current_version() == first
+
+
 @pytest.mark.parametrize("page_cache", ["redis"], indirect=True)  # memory is one process's own
 def test_a_change_made_by_another_process_reaches_this_one(reader, report, page_cache):
     """Processes share the version through the cache: what one retires, all stop serving."""

@@ -50,6 +50,18 @@ def test_the_nginx_configuration_is_filled_in_and_keeps_nginx_variables(tmp_path
     # Staff never get, nor leave behind, a shared copy.
     assert "proxy_cache_bypass $cookie_sessionid $cookie_messages;" in conf
     assert "proxy_no_cache $cookie_sessionid $cookie_messages;" in conf
+    # Stored files are sent by nginx itself (X-Accel-Redirect), never kept as pages: their
+    # readers must not queue behind the page cache's lock.
+    assert "proxy_cache_bypass $stored_file;" in conf
+    assert "proxy_no_cache $stored_file;" in conf
+    stored_files = re.search(r"map \$uri \$stored_file \{(.*?)\}\n", conf, re.S).group(1)
+    for address in ("/data/assessments.csv", "/reports/mali-2023/files/7/mali-2023.pdf"):
+        assert any(
+            re.match(pattern, address) for pattern in re.findall(r'"~(.*)" 1;', stored_files)
+        ), address
+    assert not any(
+        re.match(pattern, "/data/") for pattern in re.findall(r'"~(.*)" 1;', stored_files)
+    )
 
 
 @pytest.mark.nginx
