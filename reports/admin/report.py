@@ -186,6 +186,10 @@ class ReportAdmin(VersionAdmin):
     ]
     translation_shared_fields = ["translation_details", "country", "year", "alert_level", "stages"]
 
+    # Django's own words, translated by the admin's catalogue; named here rather than
+    # written inside gettext() so `make messages` does not copy them into ours.
+    DJANGO_CHECKBOX_LABEL = "Select this object for an action - {}"
+
     def action_checkbox(self, report):
         # The same <input> Django draws, written directly: drawn through the form widget's
         # templates, the 100 checkboxes of a page cost more than the rest of the list.
@@ -193,7 +197,7 @@ class ReportAdmin(VersionAdmin):
             '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
             ACTION_CHECKBOX_NAME,
             report.pk,
-            format_html(gettext("Select this object for an action - {}"), str(report)),
+            format_html(gettext(self.DJANGO_CHECKBOX_LABEL), str(report)),
         )
 
     def get_changelist(self, request, **kwargs):
