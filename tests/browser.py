@@ -68,6 +68,24 @@ def select_back(page, words):
     page.evaluate("new Promise(done => requestAnimationFrame(() => setTimeout(done, 50)))")
 
 
+def link_words(page, field, words, url):
+    """Make the `words` just typed before the caret a link to `url` through the editor's
+    link dialog, then wait until the editor holds the link and has the focus back: a key
+    pressed while the dialog is still closing would miss the text, and the next one typed
+    would replace the still-selected words."""
+    from playwright.sync_api import expect
+
+    select_back(page, words)
+    field.locator('button[data-name="link"]').click()
+    dialog = page.locator("dialog[open]")
+    dialog.get_by_label("URL").fill(url)
+    dialog.get_by_role("button", name="Update").click()
+    expect(dialog).to_have_count(0)
+    editable = field.locator('[contenteditable="true"]')
+    expect(editable.locator(f'a[href="{url}"]')).to_have_text(words)
+    expect(editable).to_be_focused()
+
+
 class RequestLog:
     """Every request a page makes, so a test can show none left the site's own origin."""
 

@@ -15,7 +15,7 @@ from reports import workflow
 from reports.models import Report
 
 from . import factories
-from .browser import screenshot, select_back
+from .browser import link_words, screenshot
 from .test_browser_accessibility import WCAG_21_AA
 from .test_browser_staff import PASSWORD, sign_in
 
@@ -104,12 +104,9 @@ def test_the_editor_opens_tall_draws_its_menu_and_ends_links_where_selected(desk
     assert arrow == '""'  # drawn with borders: no character a font may lack
     editable.click()
     page.keyboard.type("See Resolution 2085")
-    select_back(page, "Resolution 2085")
-    page.locator('.field-body button[data-name="link"]').click()
-    dialog = page.locator("dialog[open]")
-    dialog.get_by_label("URL").fill("https://example.org/resolution-2085")
-    dialog.get_by_role("button", name="Update").click()
-    expect(editable.locator("a")).to_have_text("Resolution 2085")
+    link_words(
+        page, page.locator(".field-body"), "Resolution 2085", "https://example.org/resolution-2085"
+    )
     page.keyboard.press("End")
     page.keyboard.type(". Then more text.")
     screenshot(page, "desk-editor")

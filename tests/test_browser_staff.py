@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from reports.models import Addressee, Report
 
 from . import factories
-from .browser import SUMMARY, screenshot, select_back
+from .browser import SUMMARY, link_words, screenshot
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migrated_data")]
 
@@ -65,11 +65,7 @@ def write_body(page):
     field.locator('button[data-name="bold"]').click()
     page.keyboard.type(" in 2012, and the Security Council answered with ")
     page.keyboard.type("Resolution 2085")
-    select_back(page, "Resolution 2085")
-    field.locator('button[data-name="link"]').click()
-    dialog = page.locator("dialog[open]")
-    dialog.get_by_label("URL").fill("https://example.org/resolution-2085")
-    dialog.get_by_role("button", name="Update").click()
+    link_words(page, field, "Resolution 2085", "https://example.org/resolution-2085")
     page.keyboard.press("End")
     page.keyboard.type(".")
     page.keyboard.press("Enter")
