@@ -154,9 +154,21 @@ def content_changed(action=None, **kwargs):
 # end, so a long-lived worker (emails, tasks) never keeps an old identity.
 _this_request = Local()
 
+# Every key this process has been asked for. The first ask in a request reads all of them,
+# with the content version, in one cache round trip: a page wants three or four of them, and
+# each round trip to a shared cache costs more than the read itself.
+_asked_keys = set()
+
+
+class _Kept:
+    def __init__(self):
+        self.values = {}
+        self.found = None  # what the one cache read of this request found
+        self.read_keys = frozenset()
+
 
 def _request_started(**kwargs):
-    _this_request.kept = {}
+    _this_request.kept = _Kept()
 
 
 def _request_finished(**kwargs):
@@ -176,13 +188,20 @@ def kept_with_content(key, make):
     when the cache is shared by every process (Redis): a change starts a new content version
     whatever `PAGE_CACHE_SECONDS` says, so it retires these everywhere. Not kept with stored
     pages off on a process's own memory, where one process could not retire another's.
+
+    What is kept must read the same in every language (names are translated when a page
+    is drawn, addresses worked out then): one copy serves every reader.
     """
-    kept = getattr(_this_request, "kept", None)
-    if kept is None:
-        return _kept_with_content(key, make)
-    if key not in kept:
-        kept[key] = _kept_with_content(key, make)
-    return kept[key]
+    _asked_keys.add(key)
+    this = getattr(_this_request, "kept", None)
+    if this is None:
+        return _kept(key, make, _read({key}))
+    if key not in this.values:
+        if key not in this.read_keys:
+            this.read_keys = frozenset(_asked_keys)
+            this.found = _read(this.read_keys)
+        this.values[key] = _kept(key, make, this.found)
+    return this.values[key]
 
 
 def _kept_between_requests():
@@ -191,15 +210,24 @@ def _kept_between_requests():
     return not isinstance(_cache(), (LocMemCache, DummyCache))
 
 
-def _kept_with_content(key, make):
+def _read(keys):
+    """The content version and what is kept under `keys`, in one round trip; None when
+    nothing is kept between requests or the cache does not answer."""
     if not _kept_between_requests():
-        return make()
+        return None
     try:
-        found = _cache().get_many([VERSION_KEY, key])
-        version = _current_state(found.get(VERSION_KEY))[0]
+        found = _cache().get_many([VERSION_KEY, *keys])
+        found[VERSION_KEY] = _current_state(found.get(VERSION_KEY))[0]
     except Exception:
         logger.exception("Page cache unavailable")
+        return None
+    return found
+
+
+def _kept(key, make, found):
+    if found is None:
         return make()
+    version = found[VERSION_KEY]
     entry = found.get(key)
     if entry is not None and entry[0] == version:
         return entry[1]

@@ -6,6 +6,7 @@ them while nothing changes, and a change to a page or to the identity shows at o
 
 from dataclasses import dataclass, field
 
+from genocidewatch.links import link
 from genocidewatch.pagecache import kept_with_content
 
 from .models import Identity, Page
@@ -13,8 +14,15 @@ from .models import Identity, Page
 
 @dataclass(frozen=True)
 class MenuLink:
+    """A page in a menu. The address is worked out when a page is drawn, in that page's
+    language (/fr/pages/…): the menus are kept once for every language."""
+
     label: str
-    url: str
+    slug: str
+
+    @property
+    def url(self):
+        return link("pages:page", slug=self.slug)
 
 
 @dataclass(frozen=True)
@@ -29,12 +37,12 @@ def _load():
     menus = {Page.Menu.HEADER: [], Page.Menu.FOOTER: []}
     public = Page.objects.public().exclude(menu=Page.Menu.NONE).order_by("menu_order", "title")
     for page in public.only("title", "slug", "menu", "menu_label", "menu_order"):
-        menus[page.menu].append(MenuLink(page.label, page.get_absolute_url()))
+        menus[page.menu].append(MenuLink(page.label, page.slug))
     return Chrome(identity, menus[Page.Menu.HEADER], menus[Page.Menu.FOOTER])
 
 
 def site_chrome():
-    return kept_with_content("site-chrome", _load)
+    return kept_with_content("chrome", _load)
 
 
 def identity():

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.http import parse_http_date
 
 from follow.models import FollowLink, Platform
+from pages.models import Page
 from reports import workflow
 from reports.models import Addressee, Attachment, Author, Country, Recommendation, Stage
 
@@ -402,3 +403,22 @@ def test_with_stored_pages_off_a_shared_cache_still_keeps_what_every_page_shows(
     assert "Organisation renamed" in page(reader, report.get_absolute_url()).text
     FollowLink.objects.create(platform=Platform.X, url="https://micro.example/kept")
     assert "https://micro.example/kept" in page(reader, report.get_absolute_url()).text
+
+
+def test_the_menus_kept_for_every_page_link_to_pages_in_the_readers_language(reader, settings):
+    """One copy of the menus serves every language: a French page drawn first must not
+    send English readers to the French pages, nor the other way round."""
+    Page.objects.create(
+        title="Donate",
+        slug="donate",
+        body="<p>Give.</p>",
+        menu=Page.Menu.FOOTER,
+        status=Page.Status.PUBLISHED,
+    )
+    for pages_off in (False, True):
+        settings.PAGE_CACHE_SECONDS = 0 if pages_off else 600
+        assert 'href="/fr/pages/donate/"' in page(reader, "/fr/").text
+        english = page(reader, "/").text
+        assert 'href="/pages/donate/"' in english
+        assert "/fr/pages/" not in english
+        assert 'href="/ar/pages/donate/"' in page(reader, "/ar/").text
