@@ -245,6 +245,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 # Redis when a cache URL is given (e.g. CACHE_URL=redis://127.0.0.1:6379/1), otherwise each
 # process's own memory.
 CACHES = {"default": env.cache_url_config(env.str("CACHE_URL", default="") or "locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "genocidewatch.cache.SharedClientRedisCache"
 _SHARED_CACHE = not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
 # Rendered public pages are kept this long at most (genocidewatch/pagecache.py); any change
 # to content retires them at once. The content version that keys them lives in the same

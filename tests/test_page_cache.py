@@ -46,7 +46,7 @@ def page_cache(request, settings):
             pytest.skip("Redis is not running on 127.0.0.1:6379")
         settings.CACHES = {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "genocidewatch.cache.SharedClientRedisCache",
                 "LOCATION": REDIS_URL,
             }
         }

@@ -81,3 +81,40 @@ def test_postgresql_connections_run_without_jit_compilation():
         check=True,
     )
     assert "-c jit=off" in shown.stdout
+
+
+def test_a_redis_cache_url_gives_a_cache_that_shares_one_client_per_process():
+    """Django's backend builds a client for every call; ours keeps one, on the same pool,
+    and still reads and writes (against the Redis server the page-cache tests use)."""
+    import socket
+
+    import pytest
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        if os.environ.get("REQUIRE_REDIS"):
+            pytest.fail("Redis is not answering on 127.0.0.1:6379 (REQUIRE_REDIS is set)")
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.core.cache import cache;"
+            "cache.set('settings-test', [1, 2]); assert cache.get('settings-test') == [1, 2];"
+            "cache.delete('settings-test');"
+            "assert cache._cache.get_client() is cache._cache.get_client(write=True);"
+            "from django.core.cache import caches; print(type(caches['default']).__name__)",
+        ],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "genocidewatch.settings",
+            "CACHE_URL": "redis://127.0.0.1:6379/9",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "SharedClientRedisCache"
