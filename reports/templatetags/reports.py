@@ -1,12 +1,14 @@
 import re
+from functools import lru_cache
 from html import unescape
 from urllib.parse import urljoin
 
 from django import template
+from django.template.loader import render_to_string
 from django.utils.formats import number_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import get_language, gettext, ngettext, pgettext
 
 from ..richtext import sanitize_html
 
@@ -93,20 +95,31 @@ def author_list(authors):
     return mark_safe(joined(names))  # noqa: S308 - each part escaped by format_html
 
 
-@register.inclusion_tag("includes/stage_bar.html")
+@register.simple_tag
 def stage_bar(all_stages, found, *, label, id):
     """The ten-step bar: every stage, in order, whether `found` includes it, its name as a
-    tooltip and the sentence a screen reader hears. The words are put together here rather
-    than with ten times three {% blocktranslate %} in the template, which cost more than the
-    rest of the bar."""
-    found_numbers = {stage.number for stage in found}
+    tooltip and the sentence a screen reader hears.
+
+    The bar depends only on the words and addresses below, so each different bar is drawn
+    once per process and language: a report page would otherwise spend more on these ten
+    steps than on the rest of its text. A renamed stage is a different key, never a stale
+    bar."""
+    stages = tuple((s.number, s.local_name, s.get_absolute_url()) for s in all_stages)
+    found_numbers = frozenset(stage.number for stage in found)
+    return _drawn_stage_bar(get_language(), stages, found_numbers, label, id)
+
+
+@lru_cache(maxsize=2048)
+def _drawn_stage_bar(language, stages, found_numbers, label, id):
+    # The words are put together here rather than with ten times three {% blocktranslate %}.
     named = gettext("Stage %(number)s: %(name)s")
     named_found = gettext("Stage %(number)s: %(name)s, found")
     named_not_found = gettext("Stage %(number)s: %(name)s, not found")
     steps = []
-    for stage in all_stages:
-        words = {"number": stage.number, "name": stage.local_name}
-        is_found = stage.number in found_numbers
+    for number, name, url in stages:
+        words = {"number": number, "name": name}
+        is_found = number in found_numbers
         heard = (named_found if is_found else named_not_found) % words
-        steps.append((stage, is_found, named % words, heard))
-    return {"steps": steps, "label": label, "id": id}
+        steps.append((number, url, is_found, named % words, heard))
+    context = {"steps": steps, "label": label, "id": id}
+    return render_to_string("includes/stage_bar.html", context)
