@@ -252,6 +252,10 @@ def restore_backup(path, storage=default_storage):
             for obj in objects:
                 if obj.deferred_fields:
                     obj.save_deferred_fields()
+            # Loaded raw, without the signals that note a translated original.
+            from reports.translations import mark_translated_originals
+
+            mark_translated_originals()
             for name, content in files.items():
                 if storage.exists(name):
                     storage.delete(name)

@@ -101,6 +101,7 @@ REVISIONS = {
             "search_vector",
             "text_hash",
             "text_changed_at",
+            "has_translations",
         ),
     },
     Authorship: {},
@@ -151,6 +152,17 @@ def _keep_former_country_slug(sender, instance, **kwargs):
     FormerCountrySlug.objects.filter(slug=instance.slug).delete()
 
 
+def _note_translated_original(sender, instance, raw=False, **kwargs):
+    """An original with a translation says so (`Report.has_translations`), whichever way the
+    translation row was written. Rows loaded raw (a restored backup) are marked together
+    once loaded: `translations.mark_translated_originals`."""
+    if instance.translation_of_id is None or raw:
+        return
+    Report.objects.filter(pk=instance.translation_of_id, has_translations=False).update(
+        has_translations=True
+    )
+
+
 def wire():
     for model in SHOWN_ON_PUBLIC_PAGES:
         if model._meta.auto_created:
@@ -168,3 +180,4 @@ def wire():
         _release_files_of_deleted_attachment, sender=Attachment, dispatch_uid="attachment-files"
     )
     pre_save.connect(_keep_former_country_slug, sender=Country, dispatch_uid="former-slugs")
+    post_save.connect(_note_translated_original, sender=Report, dispatch_uid="translated-originals")

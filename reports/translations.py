@@ -258,3 +258,11 @@ def _borrowing(translated, original):
             **shared,
         }
     return translated
+
+
+def mark_translated_originals():
+    """Set `has_translations` on every original that has a translation row: after rows were
+    written without their signals (a restored backup, bulk loads), in one statement."""
+    Report.objects.filter(has_translations=False, translations__isnull=False).update(
+        has_translations=True
+    )

@@ -111,6 +111,30 @@ def test_a_backup_restores_into_an_empty_instance_with_everything_checked(tmp_pa
     assert hashlib.sha256(body).hexdigest() == before["pdf"][1]
 
 
+def test_an_archive_from_before_translated_originals_were_marked_still_offers_the_french(
+    tmp_path,
+):
+    """Archives written before `Report.has_translations` existed lack it: once restored, the
+    original still names its French translation to readers and search engines."""
+
+    def from_before_the_field(members, manifest):
+        rows = json.loads(members["data.json"])
+        for row in rows:
+            row["fields"].pop("has_translations", None)
+        members["data.json"] = json.dumps(rows).encode()
+        manifest["data"]["sha256"] = hashlib.sha256(members["data.json"]).hexdigest()
+
+    fill_instance()
+    archive = write_backup_to(tmp_path / "backup.tar.gz")
+    older = rewritten(archive, tmp_path / "older.tar.gz", from_before_the_field)
+    empty_instance()
+    restore_backup(older)
+
+    report = Report.objects.get(slug=MALI, translation_of=None)
+    page = Client().get(report.get_absolute_url()).text
+    assert f'hreflang="fr" href="http://testserver/fr{report.get_absolute_url()}"' in page
+
+
 def test_restore_refuses_an_instance_that_has_content(tmp_path):
     fill_instance()
     archive = tmp_path / "backup.tar.gz"

@@ -263,6 +263,11 @@ class Report(models.Model):
         on_delete=models.CASCADE,
         related_name="translations",
     )
+    # On an original: whether a translation of it was ever started. Most reports have none,
+    # and their pages then skip looking for public translations (one query of the few a
+    # page makes). Set by genocidewatch/effects.py and never cleared: a deleted
+    # translation leaves it set, which costs only that query.
+    has_translations = models.BooleanField(default=False, editable=False)
     # On an original: a fingerprint of the words translators translate, and when it last
     # changed. On a translation: the original's fingerprint when this text was last
     # published, so a later change to the original is flagged for review.
@@ -337,7 +342,7 @@ class Report(models.Model):
         """On an original: the languages of its public translations, sorted; none while
         the original itself is not public. One plain query (a subquery on the page's main
         query cost more to build than to run)."""
-        if self.is_translation or not self.is_public:
+        if self.is_translation or not self.is_public or not self.has_translations:
             return []
         due = Report.objects.filter(translation_of_id=self.pk)._due()
         return sorted(due.values_list("language", flat=True))
