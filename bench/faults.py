@@ -58,6 +58,8 @@ PG_PORT, REDIS_PORT = 5433, 6380
 APP_PORT, PROXY_PORT = 8202, 8280
 # gunicorn's timeout (deploy/gunicorn.conf.py): a reader still waiting after it is hung.
 HUNG_AFTER = 30
+# After a save whose answer was lost, how long before its page is read again.
+UNKNOWN_SETTLES = 2.0
 REPORTS = os.environ.get("BENCH_REPORTS", "2000")
 FAULTS = bench.WORK / "faults"
 DATABASE = "genocidewatch_faults"
@@ -288,14 +290,14 @@ def editor_run(editor, seeded, started, attempts):
         at = round(time.time() - started, 1)
         title = f"{base} load run edit {number}"
         answer, detail = save(editor, seeded["draft"]["report_id"], title)
+        shown = on_the_page(editor, seeded["draft"]["report_url"], number)
+        if not shown and answer in ("cut off", "hung"):
+            # The editor lost the answer, not necessarily the save: a COMMIT the database had
+            # already received is completed after its worker is killed, a moment later.
+            time.sleep(UNKNOWN_SETTLES)
+            shown = on_the_page(editor, seeded["draft"]["report_url"], number)
         attempts.append(
-            {
-                "edit": number,
-                "at": at,
-                "answer": answer,
-                "detail": detail,
-                "on_the_page": on_the_page(editor, seeded["draft"]["report_url"], number),
-            }
+            {"edit": number, "at": at, "answer": answer, "detail": detail, "on_the_page": shown}
         )
         time.sleep(EDIT_EVERY)
 

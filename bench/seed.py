@@ -220,22 +220,22 @@ def saved_edits(report_id):
 
 
 def draft():
-    """A draft beside the measured report, for bench/faults.py's editor: a published report
-    is changed through a working copy (reports/changes.py), a draft by saving its form."""
-    found = Report.objects.filter(slug=DRAFT_SLUG).first()
-    if found is None:
-        measured = Report.objects.get(slug=MEASURED_SLUG)
-        found = Report.objects.get(slug=MEASURED_SLUG)
-        found.pk = None
-        found._state.adding = True
-        found.slug = DRAFT_SLUG
-        found.status = Report.Status.DRAFT
-        found.published_at = None
-        found.save()
-        found.stages.set(measured.stages.all())
-        for authorship in measured.authorships.all():
-            Authorship.objects.create(report=found, author=authorship.author, order=0)
-    return {"report_id": found.pk, "report_url": found.get_absolute_url()}
+    """A new draft beside the measured report, for bench/faults.py's editor (a published
+    report is changed through a working copy, reports/changes.py; a draft by saving its
+    form). New for each run, so its history holds that run's saves only."""
+    Report.objects.filter(slug=DRAFT_SLUG).delete()
+    measured = Report.objects.get(slug=MEASURED_SLUG)
+    made = Report.objects.get(slug=MEASURED_SLUG)
+    made.pk = None
+    made._state.adding = True
+    made.slug = DRAFT_SLUG
+    made.status = Report.Status.DRAFT
+    made.published_at = None
+    made.save()
+    made.stages.set(measured.stages.all())
+    for authorship in measured.authorships.all():
+        Authorship.objects.create(report=made, author=authorship.author, order=0)
+    return {"report_id": made.pk, "report_url": made.get_absolute_url()}
 
 
 if __name__ == "__main__":
