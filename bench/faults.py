@@ -17,12 +17,13 @@ application cannot answer); and pages and a PDF read straight from the applicati
 page or a 503 with Retry-After, never a 500 nor a connection left hanging past gunicorn's
 timeout (a connection the killed worker held is cut off, and counted apart).
 
-An editor saves a new title on one report every second through the admin's forms. Each save
-is looked for on the page just after it and in the report's history at the end: it lands
-whole (both) or is refused with a message (the form's errors, or the 503 page asking to try
-again) and leaves no trace. A save the editor was told was made but that is missing, or one
-found on the page and not in the history (or the reverse), is a loss: the run exits 1, as it
-does on a 500 or a hung connection.
+An editor saves a new title on a draft (made afresh for each run) through the admin's forms,
+a second after the last. Each save is looked for on the draft's page, as its editor previews
+it, just after, and in its history at the end: it lands whole (both) or is refused with a
+message (the form's errors, or the 503 page asking to try again) and leaves no trace. A save
+the editor was told was made but that is missing, or one found on the page and not in the
+history (or the reverse), is a loss: the run exits 1, as it does on a 500 or a hung
+connection.
 
 Prints a table and writes the counts to bench/results/<date>-load-faults-postgresql.json.
 """
