@@ -6,7 +6,7 @@ PORT ?= 8000
 # Links in emails point at the address the site is served on, unless SITE_URL says otherwise.
 SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run serve test lint messages bench load install install-dev clean
+.PHONY: run serve test lint messages bench load load-faults install install-dev clean
 
 run: $(VENV)/.runtime-installed
 	$(BIN)/python manage.py migrate --no-input
@@ -53,9 +53,14 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt requirements-schem
 bench: $(VENV)/.runtime-installed
 	$(BIN)/python bench/run.py
 
-# A bounded load run: 64 connections for 60 s while an editor saves and publishes.
+# A bounded load run: 64 connections for 60 s while an editor saves and publishes. With
+# FAULTS=1 (or `make load-faults`), on servers of its own while PostgreSQL restarts, Redis
+# stops for 10 s and a gunicorn worker is killed (bench/faults.py).
 load: $(VENV)/.runtime-installed
-	$(BIN)/python bench/load.py
+	$(BIN)/python bench/$(if $(filter 1,$(FAULTS)),faults,load).py
+
+load-faults: $(VENV)/.runtime-installed
+	$(BIN)/python bench/faults.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

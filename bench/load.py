@@ -88,6 +88,7 @@ class Editor:
     def __init__(self, port, session_cookie):
         self.port = port
         self.cookies = dict([session_cookie.split("=", 1)])
+        self.last_headers = {}
 
     def request(self, method, path, body=None):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
@@ -102,6 +103,7 @@ class Editor:
                 name, rest = value.split("=", 1)
                 self.cookies[name] = rest.split(";", 1)[0]
         connection.close()
+        self.last_headers = {name.lower(): value for name, value in response.getheaders()}
         return response.status, response.getheader("Location"), content
 
     def form(self, path):

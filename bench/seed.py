@@ -1,6 +1,7 @@
-"""Fill the benchmark's database: 10,000 published reports across 60 countries, each with
-three stages, two recommendations, an author and a PDF edition, plus one report (the one
-measured) with 5 MB, 50 MB and 200 MB editions. Prints what the benchmark needs as JSON.
+"""Fill the benchmark's database: 10,000 published reports (or BENCH_REPORTS) across 60
+countries, each with three stages, two recommendations, an author and a PDF edition, plus one
+report (the one measured) with 5 MB, 50 MB and 200 MB editions. Prints what the benchmark
+needs as JSON.
 
 Rows are written in bulk, not through the admin: the benchmark measures reading. Run by
 bench/run.py with the benchmark's environment; a database that already holds the reports is
@@ -48,9 +49,11 @@ from reports.models import (  # noqa: E402
     Stage,
 )
 
-REPORTS = 10_000
+# BENCH_REPORTS: fewer for a quicker seed (bench/faults.py's own cluster, say).
+REPORTS = int(os.environ.get("BENCH_REPORTS", 10_000))
 COUNTRIES = 60
 MEASURED_SLUG = "bench-mali-country-report"
+DRAFT_SLUG = "faults-run-draft"  # not "bench-…": the seeded reports are found by that
 BIG_FILES = {"5 MB": 5, "50 MB": 50, "200 MB": 200}
 
 PARAGRAPH = (
@@ -216,9 +219,31 @@ def saved_edits(report_id):
     return sorted(numbers)
 
 
+def draft():
+    """A new draft beside the measured report, for bench/faults.py's editor (a published
+    report is changed through a working copy, reports/changes.py; a draft by saving its
+    form). New for each run, so its history holds that run's saves only."""
+    Report.objects.filter(slug=DRAFT_SLUG).delete()
+    measured = Report.objects.get(slug=MEASURED_SLUG)
+    made = Report.objects.get(slug=MEASURED_SLUG)
+    made.pk = None
+    made._state.adding = True
+    made.slug = DRAFT_SLUG
+    made.status = Report.Status.DRAFT
+    made.published_at = None
+    made.save()
+    made.stages.set(measured.stages.all())
+    for authorship in measured.authorships.all():
+        Authorship.objects.create(report=made, author=authorship.author, order=0)
+    return {"report_id": made.pk, "report_url": made.get_absolute_url()}
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--edits"]:
         print(json.dumps(saved_edits(int(sys.argv[2]))))
+        sys.exit(0)
+    if sys.argv[1:2] == ["--draft"]:
+        print(json.dumps(draft()))
         sys.exit(0)
     if not Report.objects.filter(slug=MEASURED_SLUG).exists():
         seed()

@@ -131,7 +131,12 @@ def current_version_and_start():
 def last_change():
     """When anything public pages show last changed, as far as the site knows: the start of
     the current content version (the time pages' Last-Modified is read from)."""
-    state = _current_state(_cache().get(VERSION_KEY))
+    try:
+        state = _current_state(_cache().get(VERSION_KEY))
+    except Exception:
+        # With the cache away nothing can be said to be unchanged since an earlier time.
+        logger.exception("Page cache unavailable")
+        return datetime.now(tz=UTC)
     return datetime.fromtimestamp(state[2], tz=UTC)
 
 

@@ -240,12 +240,20 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # matches thousands of reports cost 100-200 ms more than it saved.
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+    # A database host that takes the connection and then says nothing costs a request five
+    # seconds and a 503 (genocidewatch/errors.py), not a reader waiting for minutes.
+    options.setdefault("connect_timeout", 5)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A kept connection is checked before a request uses it, so one the database dropped (a
+# restart, a failover) is replaced rather than failing that request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_MAX_AGE"] != 0
 
 # Redis when a cache URL is given (e.g. CACHE_URL=redis://127.0.0.1:6379/1), otherwise each
 # process's own memory.
 CACHES = {"default": env.cache_url_config(env.str("CACHE_URL", default="") or "locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Redis gone quiet must not hold readers: the page cache then renders pages afresh.
+    CACHES["default"].setdefault("OPTIONS", {}).update(socket_connect_timeout=2, socket_timeout=5)
     CACHES["default"]["BACKEND"] = "genocidewatch.cache.SharedClientRedisCache"
 _SHARED_CACHE = not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
 # Rendered public pages are kept this long at most (genocidewatch/pagecache.py); any change

@@ -15,6 +15,9 @@ from reports.views import healthz, robots_txt
 from staff import passkeys
 from staff import views as staff_views
 
+# A server the site needs being away (database, cache) is a 503 asking to try again.
+handler500 = "genocidewatch.errors.server_error"
+
 admin.site.site_header = f"{settings.SITE_NAME} · staff"
 admin.site.site_title = f"{settings.SITE_NAME} staff"
 admin.site.index_title = "Desk"

@@ -395,7 +395,7 @@ def test_with_stored_pages_off_a_shared_cache_still_keeps_what_every_page_shows(
     page(reader, report.get_absolute_url())
     shared = page_cache == "redis"
     # The report and its parts; with a shared cache, nothing more.
-    with django_assert_num_queries(8 if shared else 12):
+    with django_assert_num_queries(7 if shared else 11):
         page(reader, report.get_absolute_url())
 
     Stage.objects.filter(number=5).update(name="Organisation renamed")

@@ -118,3 +118,32 @@ def test_a_redis_cache_url_gives_a_cache_that_shares_one_client_per_process():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "SharedClientRedisCache"
+
+
+def setting(expression, **env):
+    """`expression` over the settings, in a fresh interpreter with `env` added."""
+    return subprocess.run(  # noqa: S603 - our own interpreter and settings
+        [
+            sys.executable,
+            "-c",
+            f"import django; django.setup(); from django.conf import settings; print({expression})",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "genocidewatch.settings", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+
+
+def test_kept_database_connections_are_checked_before_use_and_connecting_has_a_limit():
+    database = "settings.DATABASES['default']"
+    env = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/genocidewatch"}
+    kept = setting(f"{database}['CONN_HEALTH_CHECKS']", CONN_MAX_AGE="600", **env)
+    assert kept == "True"
+    assert setting(f"{database}['OPTIONS']['connect_timeout']", **env) == "5"
+
+
+def test_a_redis_cache_that_goes_quiet_is_given_up_on():
+    options = setting("settings.CACHES['default']['OPTIONS']", CACHE_URL="redis://127.0.0.1:6379/1")
+    assert options == "{'socket_connect_timeout': 2, 'socket_timeout': 5}"
