@@ -3,12 +3,22 @@ from collections import defaultdict
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.core.paginator import Paginator
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.urls import reverse
 
 from genocidewatch.links import link
+from genocidewatch.pagecache import kept_with_content
 
 from .models import Addressee, Country, Recommendation, Report, Stage
+
+
+def latest_report_change():
+    """When a public report last changed. The index asks for the reports and the countries;
+    kept with the stored pages, it is read once."""
+    return kept_with_content(
+        "sitemap-latest-report-change",
+        lambda: Report.objects.public().aggregate(last=Max("updated_at"))["last"],
+    )
 
 
 class InLanguages(Paginator):
@@ -81,26 +91,34 @@ class ReportSitemap(LanguagesSitemap):
         return report.last_change
 
     def get_latest_lastmod(self):
-        latest = [
-            found.aggregate(last=Max("updated_at"))["last"]
-            for found in (Report.objects.public(), Report.objects.public_translations())
-        ]
-        return max(filter(None, latest), default=None)
+        translated = Report.objects.public_translations().aggregate(last=Max("updated_at"))
+        return max(filter(None, [latest_report_change(), translated["last"]]), default=None)
 
 
 class CountrySitemap(LanguagesSitemap):
     def items(self):
-        return (
-            Country.objects.filter(reports__in=Report.objects.public())
-            .annotate(last_change=Max("reports__updated_at"))
-            .order_by("name")
+        public = Report.objects.public().filter(country=OuterRef("pk"))
+        return Country.objects.filter(Exists(public)).only("slug").order_by("name")
+
+    def in_languages(self, countries):
+        # Each country's latest change for this part's countries only, grouped in one query
+        # (the count and the part above are read from the reports' country index).
+        latest = dict(
+            Report.objects.public()
+            .filter(country__in=countries)
+            .order_by()
+            .values_list("country")
+            .annotate(last=Max("updated_at"))
         )
+        for country in countries:
+            country.last_change = latest.get(country.pk)
+        return super().in_languages(countries)
 
     def lastmod(self, country):
         return country.last_change
 
     def get_latest_lastmod(self):
-        return Report.objects.public().aggregate(last=Max("updated_at"))["last"]
+        return latest_report_change()
 
 
 class StageSitemap(LanguagesSitemap):
