@@ -267,6 +267,12 @@ PAGE_CACHE_SECONDS = env.int(
     "PAGE_CACHE_SECONDS", default=3600 if _SHARED_CACHE else 60 if DEBUG else 0
 )
 
+# The sitemap is an index of parts of at most this many addresses each (an item in three
+# languages is three), so that each part stays under what the page cache keeps (512 KB): an
+# address with its hreflang alternates takes up to about 800 bytes (long slug and host, every
+# language). sitemaps.org allows 50,000 a part; ours must never exceed 5,000.
+SITEMAP_PART_ADDRESSES = 600
+
 # Readers' page views and downloads are kept in each process's memory and written to the
 # database at most this often (reports/counts.py): one commit for many readers.
 COUNTS_FLUSH_SECONDS = env.int("COUNTS_FLUSH_SECONDS", default=10)

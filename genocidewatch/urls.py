@@ -2,7 +2,7 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemaps
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path, re_path
@@ -10,13 +10,15 @@ from django.urls import include, path, re_path
 from archive.admin import import_view as archive_import_view
 from genocidewatch.languages import default_language_redirect
 from pages.sitemaps import StaffPageSitemap
-from reports.sitemaps import SITEMAPS
+from reports.sitemaps import SITEMAPS as REPORT_SITEMAPS
 from reports.views import healthz, robots_txt
 from staff import passkeys
 from staff import views as staff_views
 
 # A server the site needs being away (database, cache) is a 503 asking to try again.
 handler500 = "genocidewatch.errors.server_error"
+
+SITEMAPS = {**REPORT_SITEMAPS, "staff-pages": StaffPageSitemap}
 
 admin.site.site_header = f"{settings.SITE_NAME} · staff"
 admin.site.site_title = f"{settings.SITE_NAME} staff"
@@ -62,12 +64,15 @@ urlpatterns = [
         name="archive_import",
     ),
     path("admin/", admin.site.urls),
+    # An index of parts, each a section of at most SITEMAP_PART_ADDRESSES addresses
+    # (?p=2, ?p=3… for the next), so each is small enough for the page cache to keep.
     path(
         "sitemap.xml",
-        sitemap,
-        {"sitemaps": {**SITEMAPS, "staff-pages": StaffPageSitemap}},
+        sitemaps.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_part"},
         name="sitemap",
     ),
+    path("sitemap-<section>.xml", sitemaps.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_part"),
     path("robots.txt", robots_txt, name="robots"),
     path("healthz", healthz, name="healthz"),
     path("api/", include("api.urls")),

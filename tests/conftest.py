@@ -1,5 +1,6 @@
 import importlib
 import os
+import re
 
 import pytest
 
@@ -63,6 +64,15 @@ def stored_files(media_root):
 def files_of(*attachments):
     """The stored names an attachment owns: its PDF and the preview image drawn from it."""
     return sorted(name for a in attachments for name in (a.file.name, a.preview.name) if name)
+
+
+def sitemap(client):
+    """What a crawler reads from /sitemap.xml: the text of every part its index lists."""
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200
+    parts = re.findall(r"<loc>http://testserver(/[^<]+)</loc>", index.content.decode())
+    assert parts, "the sitemap index lists no part"
+    return "".join(client.get(part.replace("&amp;", "&")).content.decode() for part in parts)
 
 
 def staff_member(django_user_model, username, role):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from reports.models import AlertLevel, Recommendation, Report, Stage
 
 from . import factories
+from .conftest import sitemap
 
 pytestmark = pytest.mark.django_db
 
@@ -358,15 +359,60 @@ def test_pages_link_their_feeds(client, world):
 
 
 def test_the_sitemap_lists_public_pages_with_lastmod_and_robots_points_to_it(client, world):
-    response = client.get("/sitemap.xml")
-    xml = response.content.decode()
+    index = client.get("/sitemap.xml").content.decode()
+    assert "<sitemapindex" in index
+    for section in ["pages", "reports", "countries", "stages", "addressees", "staff-pages"]:
+        assert f"<loc>http://testserver/sitemap-{section}.xml</loc>" in index
+    # Each part says when its section last changed, as far as it is cheap to know.
+    assert re.search(r"sitemap-reports\.xml</loc><lastmod>", index)
+    xml = sitemap(client)
     assert f"http://testserver{world['mali'].get_absolute_url()}" in xml
-    assert "http://testserver/countries/mali/" in xml
-    assert "<lastmod>" in xml
+    assert "http://testserver/countries/mali/</loc><lastmod>" in xml
+    assert f"{world['mali'].get_absolute_url()}</loc><lastmod>" in xml
     assert "myanmar" not in xml
+    draft = Report.objects.exclude(status=Report.Status.PUBLISHED).first()
+    assert f"/reports/{draft.slug}/" not in xml
     robots = client.get("/robots.txt")
     assert robots["Content-Type"].startswith("text/plain")
     assert "Sitemap: http://testserver/sitemap.xml" in robots.content.decode()
+
+
+def test_the_sitemap_is_split_into_parts_of_at_most_the_part_size(client, settings):
+    # Three languages: two reports per part of six addresses, whatever their translations.
+    settings.SITEMAP_PART_ADDRESSES = 6
+    reports = [
+        report_on("ML", level=AlertLevel.WATCH, days=n, slug=f"mali-{n}") for n in range(1, 6)
+    ]
+    for language in ["fr", "ar"]:
+        factories.report(
+            translation_of=reports[0],
+            language=language,
+            slug=reports[0].slug,
+            country=reports[0].country,
+            status=Report.Status.PUBLISHED,
+            published_at=reports[0].published_at,
+        )
+    index = client.get("/sitemap.xml").content.decode()
+    parts = re.findall(r"<loc>http://testserver(/sitemap-reports\.xml[^<]*)</loc>", index)
+    assert parts == [
+        "/sitemap-reports.xml",
+        "/sitemap-reports.xml?p=2",
+        "/sitemap-reports.xml?p=3",
+    ]
+    listed = []
+    for part in parts:
+        xml = client.get(part).content.decode()
+        assert len(re.findall("<url>", xml)) <= 6
+        listed += re.findall(r"<loc>http://testserver(/[^<]*)</loc>", xml)
+    # Newest first; the first report in its three languages, the others in English.
+    assert listed == [
+        "/reports/mali-1/",
+        "/fr/reports/mali-1/",
+        "/ar/reports/mali-1/",
+        *(f"/reports/mali-{n}/" for n in range(2, 6)),
+    ]
+    assert client.get("/sitemap-reports.xml?p=4").status_code == 404
+    assert client.get("/sitemap-nothing.xml").status_code == 404
 
 
 @pytest.fixture

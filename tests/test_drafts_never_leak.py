@@ -16,6 +16,7 @@ from django.urls import get_resolver
 from django.utils import timezone
 from PIL import Image
 
+from genocidewatch.urls import SITEMAPS
 from opendata import data
 from opendata.models import CapCancellation
 from pages.models import Identity, Page
@@ -148,6 +149,7 @@ SURFACES = {
     "alerts:manage": lambda reports: ["/subscribe/manage/not-a-token/"],
     "alerts:unsubscribe": lambda reports: ["/subscribe/unsubscribe/not-a-token/"],
     "sitemap": lambda reports: ["/sitemap.xml"],
+    "sitemap_part": lambda reports: [f"/sitemap-{section}.xml" for section in SITEMAPS],
     "robots": lambda reports: ["/robots.txt"],
     "healthz": lambda reports: ["/healthz"],
     "api:index": lambda reports: ["/api/"],

@@ -20,10 +20,11 @@ from PIL import Image, features
 from alerts import subscriptions
 from alerts.models import Subscriber
 from reports import workflow
-from reports.models import Stage
+from reports.models import Report, Stage
 from sharing.cards import card_version
 
 from . import factories
+from .conftest import sitemap
 
 pytestmark = pytest.mark.django_db
 
@@ -229,14 +230,48 @@ def test_public_pages_cost_the_same_queries_in_every_other_language(report, with
 
 
 def test_the_sitemap_lists_every_page_in_each_language_with_its_alternates(client, report):
-    xml = client.get("/sitemap.xml").content.decode()
+    xml = sitemap(client)
     for prefix in ["", "/fr", "/ar"]:
         assert f"<loc>http://testserver{prefix}/stages/5/</loc>" in xml
     assert 'hreflang="ar" href="http://testserver/ar/stages/5/"' in xml
     assert 'hreflang="x-default" href="http://testserver/stages/5/"' in xml
-    # A report is listed in the languages its text is in: not yet translated, English only.
-    assert "<loc>http://testserver/reports/mali-2023/</loc>" in xml
+    # A report is listed in the languages its text is in: not yet translated, English only,
+    # and once.
+    assert xml.count("<loc>http://testserver/reports/mali-2023/</loc>") == 1
     assert "/fr/reports/mali-2023/" not in xml
+    assert 'hreflang="x-default" href="http://testserver/reports/mali-2023/"' in xml
+
+
+def test_the_sitemap_lists_a_report_in_the_language_of_each_public_translation(client, report):
+    factories.report(
+        translation_of=report,
+        language="fr",
+        slug=report.slug,
+        country=report.country,
+        title="Rapport pays Mali 2023",
+        status=report.status,
+        published_at=report.published_at,
+    )
+    factories.report(
+        translation_of=report,
+        language="ar",
+        slug=report.slug,
+        country=report.country,
+        title="تقرير مالي 2023",
+        status=Report.Status.DRAFT,
+    )
+    xml = client.get("/sitemap-reports.xml").content.decode()
+    entries = re.findall(r"<url><loc>([^<]+)</loc>(.*?)</url>", xml, re.DOTALL)
+    assert [loc for loc, _ in entries] == [
+        "http://testserver/reports/mali-2023/",
+        "http://testserver/fr/reports/mali-2023/",
+    ]
+    for _, links in entries:
+        assert re.findall(r'hreflang="([^"]+)" href="([^"]+)"', links) == [
+            ("en", "http://testserver/reports/mali-2023/"),
+            ("fr", "http://testserver/fr/reports/mali-2023/"),
+            ("x-default", "http://testserver/reports/mali-2023/"),
+        ]
 
 
 def test_feeds_and_citations_are_labelled_in_the_language_of_their_address(client, report):

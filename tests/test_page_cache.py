@@ -422,3 +422,63 @@ def test_the_menus_kept_for_every_page_link_to_pages_in_the_readers_language(rea
         assert 'href="/pages/donate/"' in english
         assert "/fr/pages/" not in english
         assert 'href="/ar/pages/donate/"' in page(reader, "/ar/").text
+
+
+# The sitemap: an index of parts, each stored and retired like any page.
+
+
+def test_the_sitemap_and_its_parts_are_stored_and_a_publication_shows_at_once(reader, report):
+    for url in ("/sitemap.xml", "/sitemap-reports.xml"):
+        page(reader, url)
+        assert page(reader, url)["X-Page-Cache"] == "hit"
+    editor = User.objects.create_superuser("chief", password="pw-chief-123")
+    other = factories.draft_report(slug="sudan-2024", country=factories.country("SD"))
+    workflow.report_publish(other, user=editor)
+    part = page(Client(), "/sitemap-reports.xml")
+    assert part["X-Page-Cache"] == "miss"
+    assert "http://testserver/reports/sudan-2024/" in part.content.decode()
+    assert page(Client(), "/sitemap.xml")["X-Page-Cache"] == "miss"
+
+    workflow.report_unpublish(other, user=editor)
+    assert "/reports/sudan-2024/" not in page(Client(), "/sitemap-reports.xml").content.decode()
+
+
+def test_a_full_part_of_the_sitemap_is_small_enough_to_be_stored(settings):
+    """As many reports as a part holds, each translated into every language (the most
+    addresses a part can have), with long addresses: still under what the cache keeps."""
+    from django.conf import settings as current
+
+    from genocidewatch.pagecache import LARGEST_KEPT_BYTES
+    from reports.models import Report
+
+    host = "www.genocide-early-warning.example"
+    settings.ALLOWED_HOSTS = [host]
+    languages = [code for code, _ in current.LANGUAGES]
+    per_part = current.SITEMAP_PART_ADDRESSES // len(languages)
+    assert current.SITEMAP_PART_ADDRESSES <= 5000
+    country = factories.country("ML")
+    fields = {
+        "country": country,
+        "year": 2023,
+        "status": Report.Status.PUBLISHED,
+        "published_at": timezone.now() - timedelta(days=1),
+    }
+    originals = Report.objects.bulk_create(
+        Report(
+            title=f"Report {n}",
+            slug=f"{n}-mali-country-report-on-the-central-regions-2023",
+            **fields,
+        )
+        for n in range(per_part + 1)
+    )
+    Report.objects.bulk_create(
+        Report(translation_of=original, language=code, slug=original.slug, title="-", **fields)
+        for original in originals
+        for code in languages[1:]
+    )
+    reader = Client(HTTP_HOST=host)
+    first = reader.get("/sitemap-reports.xml", secure=True)
+    assert first.content.count(b"<url>") == per_part * len(languages)
+    assert len(first.content) <= LARGEST_KEPT_BYTES
+    assert reader.get("/sitemap-reports.xml", secure=True)["X-Page-Cache"] == "hit"
+    assert reader.get("/sitemap-reports.xml?p=2", secure=True).content.count(b"<url>") == 3

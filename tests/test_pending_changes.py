@@ -185,6 +185,7 @@ def test_pending_changes_appear_on_no_public_surface(editor_client, live):
         "/feeds/reports/",
         f"/countries/{live.country.slug}/feed/",
         "/sitemap.xml",
+        "/sitemap-reports.xml",
         "/recommendations/",
         live.get_absolute_url(),
         f"{live.get_absolute_url()}citation.ris",

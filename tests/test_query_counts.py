@@ -49,6 +49,7 @@ PAGES = {
     "country feed": "/countries/mali/feed/",
     "stage feed": "/stages/5/feed/",
     "sitemap": "/sitemap.xml",
+    "sitemap, reports": "/sitemap-reports.xml",
     # In French: each report's French translation where there is one (every other report).
     "home, fr": "/fr/",
     "report list, fr": "/fr/reports/",

@@ -272,7 +272,7 @@ def list_addresses(report):
         f"/countries/{country}/feed/",
         "/stages/4/feed/",
         "/stages/7/feed/",
-        "/sitemap.xml",
+        "/sitemap-reports.xml",
     ]
 
 

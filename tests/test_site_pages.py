@@ -10,6 +10,8 @@ from audit.models import AuditEvent
 from pages import workflow
 from pages.models import Page
 
+from .conftest import sitemap
+
 pytestmark = pytest.mark.django_db
 
 Status = Page.Status
@@ -283,8 +285,8 @@ def test_the_header_search_box_searches_the_reports(client):
 def test_only_published_pages_are_in_the_sitemap(client):
     make_page(Status.PUBLISHED)
     make_page(Status.DRAFT, slug="plans")
-    sitemap = client.get("/sitemap.xml").content.decode()
-    assert "/pages/about/" in sitemap and "/pages/plans/" not in sitemap
+    xml = sitemap(client)
+    assert "/pages/about/" in xml and "/pages/plans/" not in xml
 
 
 # Stored pages ---------------------------------------------------------------------------------

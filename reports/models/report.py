@@ -312,6 +312,14 @@ class Report(models.Model):
             models.Index(
                 fields=["-published_at", "-created_at", "-id"], name="report_newest_first_idx"
             ),
+            # Published originals newest first, with what the sitemap lists of each: its
+            # parts (a count, then a slice far into the list) and its latest change are read
+            # from this index alone, not from the long rows.
+            models.Index(
+                fields=["-published_at", "-id", "updated_at", "slug", "language"],
+                condition=Q(status="published", translation_of__isnull=True),
+                name="report_published_originals_idx",
+            ),
         ]
         permissions = [
             ("submit_report", "Can submit a draft report for review"),
