@@ -220,7 +220,7 @@ def wait_for(url, seconds=60):
 
 def fetch(url, headers=None):
     request = urllib.request.Request(url, headers=headers or {})
-    with urllib.request.urlopen(request, timeout=30) as response:
+    with urllib.request.urlopen(request, timeout=120) as response:
         return response.read(), dict(response.headers)
 
 
