@@ -49,7 +49,8 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt requirements-schem
 	$(BIN)/python -m pip install --quiet --no-deps -r requirements-schemas.txt
 	@touch $@ $(VENV)/.runtime-installed
 
-# Not part of `make test`: seeds 10,000 reports and measures with wrk (see bench/run.py).
+# Not part of `make test`: seeds BENCH_REPORTS reports (10,000 unless set; one database per
+# size) and measures with wrk (see bench/run.py).
 bench: $(VENV)/.runtime-installed
 	$(BIN)/python bench/run.py
 

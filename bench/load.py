@@ -11,7 +11,7 @@ refreshed (X-Proxy-Cache: UPDATING), which are counted apart. At the end the dat
 hold every save.
 
 Uses bench/run.py's servers and seeded database (seeding it first if needed). Prints the
-totals and writes them to bench/results/<date>-load-<database>.json.
+totals and writes them to bench/results/<date>-load-<database>-<size>.json.
 """
 
 import contextlib
@@ -147,6 +147,7 @@ def edit_number(page):
 
 def main():
     bench.ensure_tools()
+    bench.ensure_ports_free()
     bench.WORK.mkdir(parents=True, exist_ok=True)
     env = bench.base_env()
     subprocess.run(
@@ -154,18 +155,7 @@ def main():
     )
     bench.manage(env, "migrate", "--no-input", "--verbosity", "0")
     bench.manage(env, "collectstatic", "--no-input", "--verbosity", "0")
-    seeded = json.loads(
-        subprocess.run(
-            [bench.PY, "bench/seed.py"],
-            cwd=bench.ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        .stdout.strip()
-        .splitlines()[-1]
-    )
+    seeded = bench.seed(env)
     app = bench.start_app(env, bench.CACHED, FILES_VIA_PROXY_PREFIX="/_files/", BEHIND_PROXY="1")
     nginx = None
     try:
@@ -183,7 +173,8 @@ def main():
     database = "postgresql" if env["DATABASE_URL"].startswith("postgres") else "sqlite"
     bench.RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d-%H%M")
-    (bench.RESULTS / f"{stamp}-load-{database}.json").write_text(text + "\n")
+    size = bench.size_label(seeded["seeded"])
+    (bench.RESULTS / f"{stamp}-load-{database}-{size}.json").write_text(text + "\n")
     return 0 if outcome["passed"] else 1
 
 

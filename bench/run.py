@@ -1,7 +1,8 @@
 """`make bench`: the site under load on this machine, measured with wrk on loopback.
 
-Seeds 10,000 reports (bench/seed.py; PostgreSQL when DATABASE_URL is set, else an SQLite
-file under bench/work/), then serves them with `make serve`'s settings:
+Seeds BENCH_REPORTS reports, 10,000 unless set (bench/seed.py; PostgreSQL when DATABASE_URL
+is set, else an SQLite file under bench/work/; one database per size), then serves them with
+`make serve`'s settings:
 
 - app "uncached": gunicorn (deploy/gunicorn.conf.py) with stored pages off, streaming files;
 - app "cached": the same with stored pages in Redis and files handed to the proxy;
@@ -9,23 +10,34 @@ file under bench/work/), then serves them with `make serve`'s settings:
 - static limit: nginx serving a saved copy of the report page as a plain file.
 
 Every page measurement runs ROUNDS times, interleaved with the others, and the table gives
-the mean requests/s and the worst p50 and p99. Writes bench/results/<date>.md and prints it.
+the mean requests/s and the worst p50 and p99, and beside them one reader's latency: the
+median of SINGLE requests made one after another on one connection, after a warm-up. Writes
+bench/results/<date>-<time>-<database>-<size>.md (e.g. …-postgresql-100k.md) and prints it.
+
+Also read from the environment: BENCH_MEDIA_ROOT (the seeded files; bench/work/media unless
+set), BENCH_CACHE_URL (Redis; db 2 unless set), BENCH_PORT_OFFSET (added to the four ports,
+so two benchmarks may run side by side), BENCH_ROUNDS, BENCH_SECONDS, BENCH_SINGLE.
 """
 
 import contextlib
+import http.client
 import json
 import os
 import re
 import secrets
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
+
+from defusedxml import ElementTree
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / "work"
@@ -33,9 +45,17 @@ RESULTS = ROOT / "bench" / "results"
 PY = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 
-UNCACHED, CACHED, PROXY, STATIC = 8101, 8102, 8180, 8181
+PORT_OFFSET = int(os.environ.get("BENCH_PORT_OFFSET", 0))
+UNCACHED, CACHED, PROXY, STATIC = (port + PORT_OFFSET for port in (8101, 8102, 8180, 8181))
+REPORTS = int(os.environ.get("BENCH_REPORTS", 10_000))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 3))
 SECONDS = int(os.environ.get("BENCH_SECONDS", 5))
+# One reader: this many requests in a row, unless a slow page has used up SINGLE_SECONDS.
+SINGLE = int(os.environ.get("BENCH_SINGLE", 20))
+SINGLE_SECONDS = 60
+# A page slower than this for one reader is not loaded with wrk: 32 readers of a page that
+# takes seconds and a gigabyte per request (the 100,000-report sitemap) exhaust the machine.
+SLOW = float(os.environ.get("BENCH_SLOW", 2.0))
 CONNECTIONS = 32
 SLOW_RATE = "1M"  # curl's --limit-rate: 1 MiB/s
 # The read API's first page of public reports (20, newest first), as a client polls it.
@@ -71,7 +91,7 @@ def base_env():
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_SSL_REDIRECT="0",
         SECURE_HSTS_SECONDS="0",
-        MEDIA_ROOT=str(WORK / "media"),
+        MEDIA_ROOT=os.environ.get("BENCH_MEDIA_ROOT", str(WORK / "media")),
         STATIC_ROOT=str(WORK / "static"),
         CACHE_URL=redis_url(),
         CONN_MAX_AGE="600",
@@ -87,6 +107,21 @@ def base_env():
 
 def manage(env, *args):
     subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def seed(env):
+    """Seed the database (once per database) and return what bench/seed.py tells about it.
+    Its progress and refusals go straight to the terminal."""
+    done = subprocess.run(
+        [PY, "bench/seed.py"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+    )
+    if done.returncode:
+        raise SystemExit(done.returncode)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def size_label(reports):
+    return f"{reports // 1000}k" if reports % 1000 == 0 else str(reports)
 
 
 def start_app(env, port, **extra):
@@ -161,6 +196,16 @@ def stop_nginx(pid_file):
         os.kill(int(pid_file.read_text()), signal.SIGQUIT)
 
 
+def ensure_ports_free():
+    """Refuse to start beside another benchmark: its servers would answer for ours."""
+    for port in (UNCACHED, CACHED, PROXY, STATIC):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                raise SystemExit(
+                    f"[bench] port {port} is in use (another benchmark?): set BENCH_PORT_OFFSET"
+                )
+
+
 def wait_for(url, seconds=60):
     deadline = time.time() + seconds
     while time.time() < deadline:
@@ -175,7 +220,7 @@ def wait_for(url, seconds=60):
 
 def fetch(url, headers=None):
     request = urllib.request.Request(url, headers=headers or {})
-    with urllib.request.urlopen(request, timeout=30) as response:
+    with urllib.request.urlopen(request, timeout=120) as response:
         return response.read(), dict(response.headers)
 
 
@@ -266,6 +311,44 @@ def combine(runs):
     }
 
 
+def single_latency(url, headers=()):
+    """The median time (ms) one reader waits for the whole page: requests one after
+    another on one kept-alive connection, after two to warm it."""
+    parts = urllib.parse.urlsplit(url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    headers = dict(h.split(": ", 1) for h in headers)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    times = []
+    try:
+        deadline = time.monotonic() + SINGLE_SECONDS
+        for n in range(SINGLE + 2):
+            started = time.perf_counter()
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            if response.status != 200:
+                raise SystemExit(f"{url} answered {response.status}")
+            if n >= 2:
+                times.append((time.perf_counter() - started) * 1000)
+            if n >= 4 and time.monotonic() > deadline:
+                break
+    finally:
+        connection.close()
+    return {"median": statistics.median(times), "count": len(times)}
+
+
+def sitemap_part(base, path="/sitemap.xml"):
+    """When the sitemap is an index, the address (path and query) of its first part listing
+    reports, else of its first part; None when it is a plain sitemap."""
+    root = ElementTree.fromstring(fetch(f"{base}{path}")[0])
+    if not root.tag.endswith("sitemapindex"):
+        return None
+    locations = [e.text.strip() for e in root.iter() if e.tag.endswith("loc") and e.text]
+    chosen = next((loc for loc in locations if "report" in loc), locations[0])
+    parts = urllib.parse.urlsplit(chosen)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def slow_download(url, target):
     return subprocess.Popen(
         ["curl", "-s", "--limit-rate", SLOW_RATE, "-o", str(target), "-w", "%{http_code}", url],
@@ -276,6 +359,7 @@ def slow_download(url, target):
 
 def main():
     ensure_tools()
+    ensure_ports_free()
     WORK.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     env = base_env()
@@ -284,15 +368,9 @@ def main():
     say(f"database: {env['DATABASE_URL'].split('@')[-1]}")
     manage(env, "migrate", "--no-input", "--verbosity", "0")
     manage(env, "collectstatic", "--no-input", "--verbosity", "0")
-    say("seeding 10,000 reports (once per database)")
+    say(f"{REPORTS:,} reports (seeded once per database); media in {env['MEDIA_ROOT']}")
     started = time.time()
-    seeded = json.loads(
-        subprocess.run(
-            [PY, "bench/seed.py"], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-        )
-        .stdout.strip()
-        .splitlines()[-1]
-    )
+    seeded = seed(env)
     say(
         f"{seeded['reports']} public reports, {seeded['countries']} countries "
         f"({time.time() - started:.0f} s)"
@@ -316,59 +394,8 @@ def main():
         wait_for(f"http://127.0.0.1:{PROXY}/healthz")
         wait_for(f"http://127.0.0.1:{STATIC}/report.html")
 
-        country = seeded["country_slug"]
-        staff_cookie = f"Cookie: {seeded['session_cookie']}={seeded['session']}"
-        pages = {
-            "static limit: nginx, saved copy of the report page": (
-                f"http://127.0.0.1:{STATIC}/report.html",
-                {},
-            ),
-            "report page, through the proxy cache": (f"http://127.0.0.1:{PROXY}{report}", {}),
-            "report page, app-cached (gunicorn + Redis)": (
-                f"http://127.0.0.1:{CACHED}{report}",
-                {},
-            ),
-            "report page, uncached": (f"http://127.0.0.1:{UNCACHED}{report}", {}),
-            "/reports/ with filters, uncached": (
-                f"http://127.0.0.1:{UNCACHED}/reports/?country={country}&stage=5&alert=emergency",
-                {},
-            ),
-            "API report list, app-cached (gunicorn + Redis)": (
-                f"http://127.0.0.1:{CACHED}{API_LIST}",
-                {},
-            ),
-            "API report list, uncached": (f"http://127.0.0.1:{UNCACHED}{API_LIST}", {}),
-            # A country's name: found in about one report in sixty, as a reader's search is.
-            "search, uncached": (
-                f"http://127.0.0.1:{UNCACHED}/reports/?q={seeded['country_name'].split()[0]}",
-                {},
-            ),
-            # A bulk download (1.6 MB): built once per content version and saved in storage
-            # (opendata/data.py), then sent by nginx once the app allows it, as PDFs are.
-            "bulk download /data/assessments.csv, through the proxy": (
-                f"http://127.0.0.1:{PROXY}/data/assessments.csv",
-                {},
-            ),
-            "bulk download /data/assessments.csv, streamed by the app": (
-                f"http://127.0.0.1:{UNCACHED}/data/assessments.csv",
-                {},
-            ),
-            "admin report list (staff, 4 connections)": (
-                f"http://127.0.0.1:{UNCACHED}/admin/reports/report/",
-                {"connections": 4, "headers": [staff_cookie]},
-            ),
-        }
-        for url, options in pages.values():  # warm every path once
-            fetch(url, dict(h.split(": ", 1) for h in options.get("headers", [])))
-        say(f"{len(pages)} pages × {ROUNDS} rounds × {SECONDS} s, {CONNECTIONS} connections")
-        runs = {name: [] for name in pages}
-        for round_number in range(ROUNDS):
-            for name, (url, options) in pages.items():
-                settle(apps)
-                runs[name].append(wrk(url, **options))
-            say(f"round {round_number + 1} done")
-        results = {name: combine(r) for name, r in runs.items()}
-
+        # Files first: a slow page measured later (the sitemap) leaves a worker holding
+        # hundreds of megabytes, which would hide whether a download's memory stays flat.
         # Downloads straight from a streaming worker: throughput and the workers' peak memory.
         workers = worker_pids(apps[0])
         downloads = {}
@@ -413,6 +440,83 @@ def main():
             )
             slow.append((label, status, size, size == expected_size))
             target.unlink(missing_ok=True)
+
+        country = seeded["country_slug"]
+        staff_cookie = f"Cookie: {seeded['session_cookie']}={seeded['session']}"
+        pages = {
+            "static limit: nginx, saved copy of the report page": (
+                f"http://127.0.0.1:{STATIC}/report.html",
+                {},
+            ),
+            "report page, through the proxy cache": (f"http://127.0.0.1:{PROXY}{report}", {}),
+            "report page, app-cached (gunicorn + Redis)": (
+                f"http://127.0.0.1:{CACHED}{report}",
+                {},
+            ),
+            "report page, uncached": (f"http://127.0.0.1:{UNCACHED}{report}", {}),
+            "/reports/, uncached": (f"http://127.0.0.1:{UNCACHED}/reports/", {}),
+            "/reports/ with filters, uncached": (
+                f"http://127.0.0.1:{UNCACHED}/reports/?country={country}&stage=5&alert=emergency",
+                {},
+            ),
+            "API report list, app-cached (gunicorn + Redis)": (
+                f"http://127.0.0.1:{CACHED}{API_LIST}",
+                {},
+            ),
+            "API report list, uncached": (f"http://127.0.0.1:{UNCACHED}{API_LIST}", {}),
+            # A country's name: found in about one report in sixty, as a reader's search is.
+            "search, uncached": (
+                f"http://127.0.0.1:{UNCACHED}/reports/?q={seeded['country_name'].split()[0]}",
+                {},
+            ),
+            # A bulk download (1.6 MB): built once per content version and saved in storage
+            # (opendata/data.py), then sent by nginx once the app allows it, as PDFs are.
+            "bulk download /data/assessments.csv, through the proxy": (
+                f"http://127.0.0.1:{PROXY}/data/assessments.csv",
+                {},
+            ),
+            "bulk download /data/assessments.csv, streamed by the app": (
+                f"http://127.0.0.1:{UNCACHED}/data/assessments.csv",
+                {},
+            ),
+            "admin report list (staff, 4 connections)": (
+                f"http://127.0.0.1:{UNCACHED}/admin/reports/report/",
+                {"connections": 4, "headers": [staff_cookie]},
+            ),
+            # Every country has as many reports as the others: 1 in 60.
+            f"country page /countries/{country}/, uncached": (
+                f"http://127.0.0.1:{UNCACHED}/countries/{country}/",
+                {},
+            ),
+            "/sitemap.xml, uncached": (f"http://127.0.0.1:{UNCACHED}/sitemap.xml", {}),
+        }
+        part = sitemap_part(f"http://127.0.0.1:{UNCACHED}")
+        if part:
+            pages[f"sitemap part {part}, uncached"] = (f"http://127.0.0.1:{UNCACHED}{part}", {})
+        too_slow = {}
+        for name, (url, options) in pages.items():  # warm every path, then time it once
+            headers = dict(h.split(": ", 1) for h in options.get("headers", []))
+            fetch(url, headers)
+            started = time.perf_counter()
+            fetch(url, headers)
+            if time.perf_counter() - started > SLOW:
+                too_slow[name] = time.perf_counter() - started
+                say(f"{name}: {too_slow[name]:.1f} s for one request; not loaded with wrk")
+        loaded = {name: page for name, page in pages.items() if name not in too_slow}
+        say(f"{len(loaded)} pages × {ROUNDS} rounds × {SECONDS} s, {CONNECTIONS} connections")
+        runs = {name: [] for name in loaded}
+        for round_number in range(ROUNDS):
+            for name, (url, options) in loaded.items():
+                settle(apps)
+                runs[name].append(wrk(url, **options))
+            say(f"round {round_number + 1} done")
+        results = {name: combine(runs[name]) if name in runs else {} for name in pages}
+        say(f"one reader: {SINGLE} requests in a row per page")
+        for name, (url, options) in pages.items():
+            settle(apps)
+            results[name]["single"] = single_latency(url, options.get("headers", ()))
+        results.update(during)
+
         results.update(during)
     finally:
         for pid_file in nginx_pids:
@@ -434,15 +538,26 @@ def report_table(env, seeded, results, downloads, slow):
         "",
         f"{seeded['reports']:,} public reports, {seeded['countries']} countries, {database}, "
         f"{cores} cores; wrk on loopback, {CONNECTIONS} connections unless said, "
-        f"{ROUNDS} interleaved rounds of {SECONDS} s (mean requests/s, worst p50/p99).",
+        f"{ROUNDS} interleaved rounds of {SECONDS} s (mean requests/s, worst p50/p99). "
+        f"One reader: median of {SINGLE} requests in a row on one connection after a warm-up "
+        "(fewer, given in brackets, when a page took more than a minute).",
         "",
-        "| what | requests/s | p50 ms | p99 ms | errors | × static limit |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| what | one reader ms | requests/s | p50 ms | p99 ms | errors | × static limit |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, r in results.items():
+        single = r.get("single")
+        one = ""
+        if single:
+            one = f"{single['median']:,.2f}"
+            if single["count"] < SINGLE:
+                one += f" ({single['count']})"
+        if "rps" not in r:
+            lines.append(f"| {name} | {one} | not loaded (> {SLOW:g} s) | | | | |")
+            continue
         lines.append(
-            f"| {name} | {r['rps']:,.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} "
-            f"| {r['rps'] / limit:.3f} |"
+            f"| {name} | {one} | {r['rps']:,.0f} | {r['p50']:.2f} | {r['p99']:.2f} "
+            f"| {r['errors']} | {r['rps'] / limit:.3f} |"
         )
     lines += [
         "",
@@ -473,11 +588,12 @@ def report_table(env, seeded, results, downloads, slow):
         f"{proxy['rps'] / limit:.2f}; app-cached ≥ 5 × uncached: {cached / uncached:.1f} ×; "
         f"uncached ≥ 270/s: {uncached:,.0f}/s; cached p99 < 25 ms: proxy "
         f"{proxy['p99']:.1f} ms, app {app_cached['p99']:.1f} ms; "
-        f"errors: {sum(r['errors'] for r in results.values())}.",
+        f"errors: {sum(r.get('errors', 0) for r in results.values())}.",
         "",
     ]
     text = "\n".join(lines)
-    path = RESULTS / f"{datetime.now(UTC):%Y-%m-%d-%H%M}-{database.lower()}.md"
+    size = size_label(seeded["seeded"])
+    path = RESULTS / f"{datetime.now(UTC):%Y-%m-%d-%H%M}-{database.lower()}-{size}.md"
     path.write_text(text)
     print(text)
     say(f"written to {path.relative_to(ROOT)}")
