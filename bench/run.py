@@ -33,7 +33,10 @@ RESULTS = ROOT / "bench" / "results"
 PY = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 
-UNCACHED, CACHED, PROXY, STATIC = 8101, 8102, 8180, 8181
+# BENCH_PORT_BASE moves all four ports (8101, 8102, 8180 and 8181 by default): two checkouts
+# on one machine can then run `make bench` or `make load` at the same time.
+PORT_BASE = int(os.environ.get("BENCH_PORT_BASE", 8100))
+UNCACHED, CACHED, PROXY, STATIC = PORT_BASE + 1, PORT_BASE + 2, PORT_BASE + 80, PORT_BASE + 81
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 3))
 SECONDS = int(os.environ.get("BENCH_SECONDS", 5))
 CONNECTIONS = 32
