@@ -245,13 +245,12 @@ end
 
 def save(editor, report_id, title):
     """What the editor was told when saving a new title: (answer, detail)."""
-    path = f"/admin/reports/report/{report_id}/change/"
+    path = load.change_path(report_id)
     try:
         status, _, page = editor.request("GET", path)
         if status == 200:
-            form = load.AdminForm()
-            form.feed(page)
-            fields = [(k, v) for k, v in form.fields if k != "title"]
+            fields = load.form_fields(page, form_id="report_form")
+            fields = [(k, v) for k, v in fields if k != "title"]
             fields += [("title", title), ("_continue", "1")]
             status, _, page = editor.request("POST", path, urllib.parse.urlencode(fields))
     except TimeoutError:
@@ -261,8 +260,7 @@ def save(editor, report_id, title):
     if status == 302:
         return "saved", ""
     if status == 200 and 'class="errorlist' in page:
-        errors = re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', page, re.S)
-        return "refused with the form's message", re.sub(r"<[^>]+>", " ", errors[0]).strip()
+        return "refused with the form's message", load.form_errors(page)[0]
     if status == 503 and editor.last_headers.get("retry-after") and "try again" in page:
         return "refused with the 503 page", f"Retry-After: {editor.last_headers['retry-after']}"
     return f"answered {status}", ""
