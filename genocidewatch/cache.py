@@ -1,10 +1,10 @@
-"""The Redis cache backend, with one redis-py client per process instead of one per call.
+"""The Redis cache backend, with one redis-py client per cache connection (Django keeps one per
+thread) instead of one per call.
 
 Django's backend builds a new `redis.Redis` object (and its command table) for every cache
 operation, on top of the same connection pool. That cost more than the network round trip
 for the small reads every page makes (the content version, the identity and menus, a stored
-page). A client is safe to share between threads: each command takes a connection from the
-pool and gives it back.
+page).
 """
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient

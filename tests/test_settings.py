@@ -83,7 +83,7 @@ def test_postgresql_connections_run_without_jit_compilation():
     assert "-c jit=off" in shown.stdout
 
 
-def test_a_redis_cache_url_gives_a_cache_that_shares_one_client_per_process():
+def test_a_redis_cache_url_gives_a_cache_that_keeps_one_client_for_every_call():
     """Django's backend builds a client for every call; ours keeps one, on the same pool,
     and still reads and writes (against the Redis server the page-cache tests use)."""
     import socket
