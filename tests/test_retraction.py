@@ -18,13 +18,11 @@ import io
 import os
 import pwd
 import secrets
-import signal
 import socket
 import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -37,9 +35,10 @@ from reports import uploads
 from reports.models import Recommendation, Report
 from sharing.cards import card_version
 
-from . import factories
+from . import factories, servers
 from .conftest import required
 from .measurements import ARTIFACTS, SUMMARY
+from .servers import free_port, gunicorn_command, serving
 
 pytestmark = pytest.mark.nginx
 
@@ -47,7 +46,6 @@ ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/9")
 # How long the test waits for every address to change; the promise is two seconds.
 POLL_SECONDS = 3.0
-STARTUP_SECONDS = 30
 # The report that comes and goes: a word found nowhere else, and its address.
 WORD = "Quorvale"
 SLUG = "quorvale-2023"
@@ -61,12 +59,6 @@ def redis_server():
         required("Redis is not answering on 127.0.0.1:6379", "REQUIRE_REDIS")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def database_url():
     """This test database, as an address another process can open."""
     db = connection.settings_dict
@@ -78,17 +70,9 @@ def database_url():
 
 def production_env(**extra):
     """The environment `make serve` gives the site, pointed at this test's data."""
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("DJANGO_", "PYTEST_"))
-    }
-    env.update(
-        DEBUG="0",
+    return servers.production_env(
         SECRET_KEY=SECRET_KEY,
         ALLOWED_HOSTS="127.0.0.1,localhost",
-        SECURE_SSL_REDIRECT="0",
-        SECURE_HSTS_SECONDS="0",
         CACHE_URL=REDIS_URL,
         DATABASE_URL=database_url(),
         BEHIND_PROXY="1",
@@ -96,7 +80,6 @@ def production_env(**extra):
         LOG_LEVEL="WARNING",
         **extra,
     )
-    return env
 
 
 SECRET_KEY = secrets.token_urlsafe(50)
@@ -122,49 +105,13 @@ def shared_cache(settings, redis_server):
     """This process's cache is the servers' Redis too, and starts empty."""
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "genocidewatch.cache.SharedClientRedisCache",
             "LOCATION": REDIS_URL,
         }
     }
     from django.core.cache import cache
 
     cache.clear()
-
-
-def wait_until_answering(port, process, log):
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"The server stopped at start-up:\n{log.read_text()}")
-        with suppress(OSError):
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        time.sleep(0.05)
-    pytest.fail(f"Nothing answered on port {port} within {STARTUP_SECONDS} s:\n{log.read_text()}")
-
-
-@contextmanager
-def serving(command, port, log, **options):
-    """Run a server process (its output to `log`) until the block ends; its address."""
-    with log.open("w") as out:
-        process = subprocess.Popen(  # noqa: S603 - our gunicorn, or the system's nginx
-            command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, **options
-        )
-    try:
-        wait_until_answering(port, process, log)
-        yield f"127.0.0.1:{port}"
-    finally:
-        stop(process)
-
-
-def stop(process):
-    with suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 @pytest.fixture
@@ -183,8 +130,7 @@ def app(app_env, tmp_path):
         "GUNICORN_WORKERS": "2",
         "GUNICORN_ACCESS_LOG": "",
     }
-    command = [str(Path(sys.executable).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py"]
-    with serving(command + ["genocidewatch.wsgi"], port, log, cwd=ROOT, env=env) as address:
+    with serving(gunicorn_command(), port, log, cwd=ROOT, env=env) as address:
         yield address
 
 

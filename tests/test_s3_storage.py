@@ -4,7 +4,6 @@ The server is the one CI starts (S3_TEST_ENDPOINT), or one this module starts fo
 """
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,14 +16,9 @@ from django.test import Client
 from reports import uploads
 
 from . import factories
+from .servers import free_port
 
 pytestmark = pytest.mark.django_db
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

@@ -9,13 +9,9 @@ readers still get pages, rendered afresh, and an editor's save still lands.
 
 import contextlib
 import http.client
-import os
 import secrets
 import socket
-import subprocess
 import threading
-import time
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -24,16 +20,8 @@ from reversion.models import Version
 from reports.models import Report
 
 from . import factories
+from .servers import ROOT, free_port, gunicorn_command, production_env, serving
 from .test_admin import report_form
-
-ROOT = Path(__file__).resolve().parent.parent
-STARTUP_SECONDS = 30
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(port, path, timeout=60):
@@ -46,20 +34,14 @@ def get(port, path, timeout=60):
         connection.close()
 
 
+@contextlib.contextmanager
 def serve(tmp_path, database_url):
-    """The site under gunicorn with production settings, on a database at `database_url`."""
+    """The site under gunicorn with production settings, on a database at `database_url`;
+    its port, until the block ends."""
     port = free_port()
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("DJANGO_", "PYTEST_"))
-    }
-    env.update(
-        DEBUG="0",
+    env = production_env(
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="127.0.0.1",
-        SECURE_SSL_REDIRECT="0",
-        SECURE_HSTS_SECONDS="0",
         DATABASE_URL=database_url,
         CACHE_URL="",
         STATIC_ROOT=str(tmp_path / "static"),
@@ -69,33 +51,15 @@ def serve(tmp_path, database_url):
         GUNICORN_ACCESS_LOG="",
         LOG_LEVEL="CRITICAL",
     )
-    process = subprocess.Popen(  # noqa: S603 - our own server
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "deploy/gunicorn.conf.py",
-         "genocidewatch.wsgi"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return process, port
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    pytest.fail(f"gunicorn did not start within {STARTUP_SECONDS} s")
+    with serving(gunicorn_command(), port, tmp_path / "gunicorn.log", cwd=ROOT, env=env):
+        yield port
 
 
 @pytest.fixture(scope="module")
 def site_without_database(tmp_path_factory):
     folder = tmp_path_factory.mktemp("site")
-    process, port = serve(folder, f"postgres://postgres@127.0.0.1:{free_port()}/nowhere")
-    yield port
-    process.terminate()
-    process.wait(timeout=30)
+    with serve(folder, f"postgres://postgres@127.0.0.1:{free_port()}/nowhere") as port:
+        yield port
 
 
 @pytest.fixture
@@ -151,13 +115,9 @@ def test_an_editor_opening_the_admin_while_the_database_is_away_is_asked_to_try_
 def test_a_database_that_never_answers_gives_a_503_not_a_reader_left_waiting(
     tmp_path, silent_database
 ):
-    process, port = serve(tmp_path, f"postgres://postgres@127.0.0.1:{silent_database}/x")
-    try:
+    with serve(tmp_path, f"postgres://postgres@127.0.0.1:{silent_database}/x") as port:
         # gunicorn's own timeout (deploy/gunicorn.conf.py) is the most a reader may wait.
         response, _page = get(port, "/reports/", timeout=30)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
     assert response.status == 503
     assert response.getheader("Retry-After") == "30"
 
@@ -167,7 +127,7 @@ def cache_away(settings):
     """The cache pointed at a port where no Redis answers, with stored pages on."""
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "genocidewatch.cache.SharedClientRedisCache",
             "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
         }
     }
