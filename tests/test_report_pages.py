@@ -246,11 +246,11 @@ def count_page_queries(client, report):
 def test_the_report_page_costs_a_fixed_number_of_queries(
     client, mali_report, django_assert_max_num_queries, without_page_cache
 ):
-    # The report and its parts, the languages of its public translations, the follow
-    # links, the evidence for each stage, the ten stages for the stage bar, and the site's
-    # identity and menus (kept beside stored pages when the page cache is on;
-    # pages/chrome.py).
-    with django_assert_max_num_queries(12):
+    # The report, its parts (the ticked stages with their evidence in one query), the
+    # languages of its public translations, the follow links, the ten stages for the stage
+    # bar, and the site's identity and menus (kept beside stored pages when the page cache
+    # is on; pages/chrome.py).
+    with django_assert_max_num_queries(11):
         client.get(mali_report.get_absolute_url())
     before = count_page_queries(client, mali_report)
 

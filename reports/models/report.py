@@ -1,9 +1,13 @@
+import copy
+from functools import lru_cache
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
+from django.db.models.query import ModelIterable
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -84,23 +88,29 @@ class ReportQuerySet(models.QuerySet):
 
     def for_page(self):
         """Everything a report page shows, in a fixed number of queries; not the words kept
-        for search (the body again, with every PDF's text), which a page never shows."""
-        return (
-            self.select_related("country")
-            .defer("search_text", "search_vector")
-            .prefetch_related(
-                "stages",
-                models.Prefetch(
-                    "recommendations", queryset=Recommendation.objects.select_related("addressee")
-                ),
-                "attachments",
-                models.Prefetch(
-                    "authorships", queryset=Authorship.objects.select_related("author")
-                ),
-                "corrections",
-                "stage_evidence",
-            )
-        )
+        for search (the body again, with every PDF's text), which a page never shows.
+
+        The parts beside the report (stages and their evidence, recommendations, PDF
+        editions, authors, updates) are read by `_read_page_parts` when the reports are
+        fetched: one plain query per part for all of them, without `prefetch_related`'s
+        general machinery, which costs as much again as the queries on a page that is
+        mostly these parts."""
+        clone = self.select_related("country").defer("search_text", "search_vector")
+        clone._with_page_parts = True
+        return clone
+
+    _with_page_parts = False
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._with_page_parts = self._with_page_parts
+        return clone
+
+    def _fetch_all(self):
+        fetching = self._result_cache is None
+        super()._fetch_all()
+        if fetching and self._with_page_parts and self._iterable_class is ModelIterable:
+            _read_page_parts(self._result_cache)
 
     def for_list(self):
         return self.select_related("country").prefetch_related(
@@ -124,6 +134,83 @@ class ReportQuerySet(models.QuerySet):
 
     def newest_first(self):
         return self.order_by("-published_at", "-pk")
+
+
+# What a report page shows beside the report, by relation, with what to read with each.
+PAGE_PARTS = {
+    "recommendations": ("addressee",),
+    "attachments": (),
+    "authorships": ("author",),
+    "corrections": (),
+}
+
+
+def _read_page_parts(reports):
+    """Give each report its page's parts, as `prefetch_related` would (`report.stages.all()`
+    and the rest read no more), in five queries for any number of reports."""
+    if not reports:
+        return
+    by_id = {report.pk: report for report in reports}
+    found = {pk: {name: [] for name in ("stages", "stage_evidence", *PAGE_PARTS)} for pk in by_id}
+    for name, related in PAGE_PARTS.items():
+        relation = Report._meta.get_field(name)
+        rows = relation.related_model._default_manager.filter(report_id__in=list(by_id))
+        for row in rows.select_related(*related) if related else rows:
+            relation.field.set_cached_value(row, by_id[row.report_id])
+            found[row.report_id][name].append(row)
+    _read_stages_and_evidence(by_id, found)
+    for pk, report in by_id.items():
+        kept = report.__dict__.setdefault("_prefetched_objects_cache", {})
+        for name, rows in found[pk].items():
+            kept.pop(name, None)
+            queryset = getattr(report, name).get_queryset()
+            queryset._result_cache, queryset._prefetch_done = rows, True
+            kept[name] = queryset
+
+
+EVIDENCE_FIELDS = ["id", "report_id", "stage_id", "note", "source"]
+
+
+def _read_stages_and_evidence(by_id, found):
+    """The ticked stages of each report, with the evidence for each, in one query. The
+    stages themselves are the ten every page shows (`Stage.objects.ten()`), copied so that
+    what one report's page sets on a stage stays on its own. Evidence comes for ticked
+    stages only: the desk's form keeps none for a stage that is not ticked."""
+    from .desk import StageEvidence
+
+    ten = {stage.pk: stage for stage in Stage.objects.ten()}
+    rows = (
+        Report.stages.through.objects.filter(report_id__in=list(by_id))
+        .annotate(
+            why=models.FilteredRelation(
+                "report__stage_evidence",
+                condition=Q(report__stage_evidence__stage_id=models.F("stage_id")),
+            )
+        )
+        .values_list("report_id", "stage_id", "why__id", "why__note", "why__source")
+    )
+    ticked = list(rows)
+    missing = {stage_id for _, stage_id, *_ in ticked if stage_id not in ten}
+    if missing:  # a stage added since the ten were kept
+        ten.update((stage.pk, stage) for stage in Stage.objects.filter(pk__in=missing))
+    for report_id, stage_id, why_id, note, source in sorted(
+        ticked, key=lambda row: (ten[row[1]].number, row[1])
+    ):
+        found[report_id]["stages"].append(copy.copy(ten[stage_id]))
+        if why_id is not None:
+            why = StageEvidence.from_db(
+                rows.db, EVIDENCE_FIELDS, (why_id, report_id, stage_id, note, source)
+            )
+            StageEvidence.report.field.set_cached_value(why, by_id[report_id])
+            found[report_id]["stage_evidence"].append(why)
+
+
+@lru_cache(maxsize=256)
+def _alert_level_name(level, reader_language):
+    try:
+        return str(AlertLevel(level).label)
+    except ValueError:
+        return level
 
 
 # Revisions, search and stored pages follow every change: see genocidewatch/effects.py.
@@ -415,11 +502,8 @@ class Report(models.Model):
 
     def get_alert_level_display(self):
         # Django's own builds a dictionary of every choice on each call; a page asks for the
-        # level's name a dozen times (headline, kind, card, JSON-LD), so look it up directly.
-        try:
-            return str(AlertLevel(self.alert_level).label)
-        except ValueError:
-            return self.alert_level
+        # level's name a dozen times (headline, kind, card, JSON-LD).
+        return _alert_level_name(self.alert_level, translation.get_language())
 
     @property
     def workflow_state(self):
