@@ -1,6 +1,7 @@
 """Names for stored files and for the files readers download."""
 
 import unicodedata
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 from django.utils.text import slugify
@@ -33,7 +34,9 @@ def clean_original_name(name):
     return f"{stem}.pdf"
 
 
+@lru_cache(maxsize=4096)
 def url_filename(name):
-    """The ASCII name that ends an attachment's URL, e.g. `mali-country-report-2023.pdf`."""
+    """The ASCII name that ends an attachment's URL, e.g. `mali-country-report-2023.pdf`.
+    Remembered: a report page names each edition's address three times."""
     stem = slugify(PurePosixPath(name).stem) or "report"
     return f"{stem}.pdf"

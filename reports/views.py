@@ -233,7 +233,12 @@ class ReportDetailView(DetailView):
         url = self.request.build_absolute_uri(self.object.get_absolute_url())
         context["canonical_url"] = url
         context["citation"] = citations.reference(self.object, url)
-        context["structured_data"] = structured_data(self.request, self.object, url)
+        # Worked out once: the card's name hashes what it shows, and the head and the
+        # JSON-LD both give it.
+        context["card_url"] = self.request.build_absolute_uri(card_path(self.object))
+        context["structured_data"] = structured_data(
+            self.request, self.object, url, context["card_url"]
+        )
         # The languages readers may read this report in: the page offers only those.
         original = self.object.translation_of or self.object
         context["translated_languages"] = [
@@ -259,7 +264,7 @@ def site_logo():
     return identity().logo_url() or static("img/favicon.svg")
 
 
-def structured_data(request, report, url):
+def structured_data(request, report, url, card_url):
     """schema.org description of a report, for search engines and reference managers."""
     data = {
         "@context": "https://schema.org",
@@ -274,7 +279,7 @@ def structured_data(request, report, url):
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "image": {
             "@type": "ImageObject",
-            "url": request.build_absolute_uri(card_path(report)),
+            "url": card_url,
             "width": cards.WIDTH,
             "height": cards.HEIGHT,
         },

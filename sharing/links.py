@@ -14,11 +14,7 @@ from django.utils.translation import gettext
 class ShareLink:
     platform: str
     label: str
-    url: str
-
-    @property
-    def icon_template(self):
-        return f"icons/{self.platform}.svg"
+    url: str  # the network's share page; its icon is templates/icons/<platform>.svg
 
 
 def _query(**params):

@@ -1,7 +1,10 @@
+from functools import lru_cache
+
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from genocidewatch.links import neutral_link
@@ -22,6 +25,16 @@ class Language(models.TextChoices):
     CHINESE = "zh", _("Chinese")
     SWAHILI = "sw", _("Swahili")
     OTHER = "other", _("Another language")
+
+
+@lru_cache(maxsize=256)
+def _language_name(code, reader_language):
+    # Django's own `get_language_display` translates the name of every choice on each call;
+    # a name only changes with the reader's language.
+    try:
+        return str(Language(code).label)
+    except ValueError:
+        return code
 
 
 class Attachment(models.Model):
@@ -94,6 +107,9 @@ class Attachment(models.Model):
             pk=self.pk,
             filename=self.filename,
         )
+
+    def get_language_display(self):
+        return _language_name(self.language, get_language())
 
     @property
     def display_title(self):
