@@ -163,13 +163,15 @@ class ReportDetailView(DetailView):
         # else the original, with a notice that it is not translated yet.
         language = get_language()
         slug = self.kwargs["slug"]
-        if language != settings.LANGUAGE_CODE:
+        looked = language != settings.LANGUAGE_CODE
+        if looked:
             translated = self._translation(slug, language)
             if translated is not None:
                 return translated
         report = self._original()
         if report.language != language:
-            translated = self._translation(slug, language)
+            # Looked for already, unless the reader's language is the default one.
+            translated = None if looked else self._translation(slug, language)
             if translated is not None:
                 return translated
             report.not_translated = True
