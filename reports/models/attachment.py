@@ -1,10 +1,7 @@
-from functools import lru_cache
-
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from genocidewatch.links import neutral_link
@@ -13,6 +10,7 @@ from ..filenames import attachment_storage_name, preview_storage_name, url_filen
 from ..pdfs import inspect_pdf
 from .files import release_stored_file
 from .report import Report
+from .vocabularies import choice_name
 
 
 class Language(models.TextChoices):
@@ -25,16 +23,6 @@ class Language(models.TextChoices):
     CHINESE = "zh", _("Chinese")
     SWAHILI = "sw", _("Swahili")
     OTHER = "other", _("Another language")
-
-
-@lru_cache(maxsize=256)
-def _language_name(code, reader_language):
-    # Django's own `get_language_display` translates the name of every choice on each call;
-    # a name only changes with the reader's language.
-    try:
-        return str(Language(code).label)
-    except ValueError:
-        return code
 
 
 class Attachment(models.Model):
@@ -109,7 +97,7 @@ class Attachment(models.Model):
         )
 
     def get_language_display(self):
-        return _language_name(self.language, get_language())
+        return choice_name(Language, self.language)
 
     @property
     def display_title(self):

@@ -1,5 +1,4 @@
 import copy
-from functools import lru_cache
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -18,7 +17,7 @@ from genocidewatch.links import link, neutral_link
 from ..images import image_storage_name
 from ..richtext import EDITOR_EXTENSIONS, sanitize_html
 from ..times import local_and_utc
-from .vocabularies import Addressee, AlertLevel, Author, Country, Stage
+from .vocabularies import Addressee, AlertLevel, Author, Country, Stage, choice_name
 
 
 def staff_member():
@@ -203,14 +202,6 @@ def _read_stages_and_evidence(by_id, found):
             )
             StageEvidence.report.field.set_cached_value(why, by_id[report_id])
             found[report_id]["stage_evidence"].append(why)
-
-
-@lru_cache(maxsize=256)
-def _alert_level_name(level, reader_language):
-    try:
-        return str(AlertLevel(level).label)
-    except ValueError:
-        return level
 
 
 # Revisions, search and stored pages follow every change: see genocidewatch/effects.py.
@@ -501,9 +492,7 @@ class Report(models.Model):
         return AlertLevel(self.alert_level)
 
     def get_alert_level_display(self):
-        # Django's own builds a dictionary of every choice on each call; a page asks for the
-        # level's name a dozen times (headline, kind, card, JSON-LD).
-        return _alert_level_name(self.alert_level, translation.get_language())
+        return choice_name(AlertLevel, self.alert_level)
 
     @property
     def workflow_state(self):

@@ -1,5 +1,7 @@
 """The fixed and staff-edited vocabularies reports are tagged with."""
 
+from functools import lru_cache
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -11,6 +13,21 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from genocidewatch.links import link
+
+
+def choice_name(choices, value):
+    """The name of `value` among `choices` (a TextChoices) in the reader's language, else the
+    value itself. Django's `get_FOO_display` translates the name of every choice on each call;
+    a page asks for the same names a dozen times."""
+    return _choice_name(choices, value, get_language())
+
+
+@lru_cache(maxsize=256)
+def _choice_name(choices, value, reader_language):
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
 
 
 class TranslatedNames(models.Model):
