@@ -126,6 +126,28 @@ def test_recommendations_come_in_order_with_the_addressee_emphasised(client, mal
     assert france < icc
 
 
+def test_the_parts_of_a_report_page_are_read_again_on_every_visit(
+    client, mali_report, without_page_cache
+):
+    # Their SQL is prepared once (genocidewatch/prepared.py); their rows never are.
+    get_page(client, mali_report)
+    un = factories.addressee("The United Nations", kind=Addressee.Kind.UN_BODY)
+    Recommendation.objects.create(
+        report=mali_report, addressee=un, text="should send observers.", order=3
+    )
+    mali_report.stages.add(9)
+    mali_report.authorships.create(author=factories.author("Jo Bloggs"))
+    html = get_page(client, mali_report)
+    assert ">The United Nations</a></strong> should send observers." in html
+    assert '<a href="/stages/9/">Stage 9: Extermination</a>' in html
+    assert "Esme Matthews</span> and <span" in html and "Jo Bloggs" in html
+
+    other = factories.published_report(title="Sudan Country Report", slug="sudan-report")
+    other.stages.set([1])
+    assert "Stage 1: Classification" in get_page(client, other)
+    assert ">Stage 9: Extermination</a>" not in get_page(client, other)
+
+
 def test_each_attachment_has_a_download_link_with_its_real_size(client, mali_report):
     attachment = mali_report.attachments.get()
     html = get_page(client, mali_report)

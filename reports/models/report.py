@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 
 from genocidewatch.links import link, neutral_link
+from genocidewatch.prepared import PreparedQuery
 
 from ..images import image_storage_name
 from ..richtext import EDITOR_EXTENSIONS, sanitize_html
@@ -91,9 +92,10 @@ class ReportQuerySet(models.QuerySet):
 
         The parts beside the report (stages and their evidence, recommendations, PDF
         editions, authors, updates) are read by `_read_page_parts` when the reports are
-        fetched: one plain query per part for all of them, without `prefetch_related`'s
-        general machinery, which costs as much again as the queries on a page that is
-        mostly these parts."""
+        fetched: one plain query per part for all of them, its SQL built once per
+        connection (genocidewatch/prepared.py), without `prefetch_related`'s general
+        machinery: on a page that is mostly these parts, building the queries cost more
+        than running them."""
         clone = self.select_related("country").defer("search_text", "search_vector")
         clone._with_page_parts = True
         return clone
@@ -144,20 +146,50 @@ PAGE_PARTS = {
 }
 
 
+def _part_query(name):
+    def build(ids):
+        model = Report._meta.get_field(name).related_model
+        rows = model._default_manager.filter(report_id__in=ids)
+        return rows.select_related(*PAGE_PARTS[name]) if PAGE_PARTS[name] else rows
+
+    return PreparedQuery(build)
+
+
+def _ticked_stages(ids):
+    """The ticked stages of these reports, each with its evidence if there is any."""
+    return (
+        Report.stages.through.objects.filter(report_id__in=ids)
+        .annotate(
+            why=models.FilteredRelation(
+                "report__stage_evidence",
+                condition=Q(report__stage_evidence__stage_id=models.F("stage_id")),
+            )
+        )
+        .values_list("report_id", "stage_id", "why__id", "why__note", "why__source")
+    )
+
+
+# Compiled once per connection and number of reports: on a page of few rows, building the
+# SQL cost more than running it (genocidewatch/prepared.py).
+_PART_QUERIES = {name: _part_query(name) for name in PAGE_PARTS}
+_TICKED_STAGES = PreparedQuery(_ticked_stages)
+
+
 def _read_page_parts(reports):
     """Give each report its page's parts, as `prefetch_related` would (`report.stages.all()`
     and the rest read no more), in five queries for any number of reports."""
     if not reports:
         return
     by_id = {report.pk: report for report in reports}
+    ids = list(by_id)
+    using = reports[0]._state.db
     found = {pk: {name: [] for name in ("stages", "stage_evidence", *PAGE_PARTS)} for pk in by_id}
-    for name, related in PAGE_PARTS.items():
-        relation = Report._meta.get_field(name)
-        rows = relation.related_model._default_manager.filter(report_id__in=list(by_id))
-        for row in rows.select_related(*related) if related else rows:
-            relation.field.set_cached_value(row, by_id[row.report_id])
+    for name, query in _PART_QUERIES.items():
+        field = Report._meta.get_field(name).field
+        for row in query.rows(ids, using):
+            field.set_cached_value(row, by_id[row.report_id])
             found[row.report_id][name].append(row)
-    _read_stages_and_evidence(by_id, found)
+    _read_stages_and_evidence(by_id, found, using)
     for pk, report in by_id.items():
         kept = report.__dict__.setdefault("_prefetched_objects_cache", {})
         for name, rows in found[pk].items():
@@ -170,7 +202,7 @@ def _read_page_parts(reports):
 EVIDENCE_FIELDS = ["id", "report_id", "stage_id", "note", "source"]
 
 
-def _read_stages_and_evidence(by_id, found):
+def _read_stages_and_evidence(by_id, found, using):
     """The ticked stages of each report, with the evidence for each, in one query. The
     stages themselves are the ten every page shows (`Stage.objects.ten()`), copied so that
     what one report's page sets on a stage stays on its own. Evidence comes for ticked
@@ -178,17 +210,7 @@ def _read_stages_and_evidence(by_id, found):
     from .desk import StageEvidence
 
     ten = {stage.pk: stage for stage in Stage.objects.ten()}
-    rows = (
-        Report.stages.through.objects.filter(report_id__in=list(by_id))
-        .annotate(
-            why=models.FilteredRelation(
-                "report__stage_evidence",
-                condition=Q(report__stage_evidence__stage_id=models.F("stage_id")),
-            )
-        )
-        .values_list("report_id", "stage_id", "why__id", "why__note", "why__source")
-    )
-    ticked = list(rows)
+    ticked = _TICKED_STAGES.rows(list(by_id), using)
     missing = {stage_id for _, stage_id, *_ in ticked if stage_id not in ten}
     if missing:  # a stage added since the ten were kept
         ten.update((stage.pk, stage) for stage in Stage.objects.filter(pk__in=missing))
@@ -198,7 +220,7 @@ def _read_stages_and_evidence(by_id, found):
         found[report_id]["stages"].append(copy.copy(ten[stage_id]))
         if why_id is not None:
             why = StageEvidence.from_db(
-                rows.db, EVIDENCE_FIELDS, (why_id, report_id, stage_id, note, source)
+                using, EVIDENCE_FIELDS, (why_id, report_id, stage_id, note, source)
             )
             StageEvidence.report.field.set_cached_value(why, by_id[report_id])
             found[report_id]["stage_evidence"].append(why)
