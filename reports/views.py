@@ -156,67 +156,54 @@ class ReportListView(CleanFilterAddress, ListView):
 
 class ReportDetailView(DetailView):
     def get_queryset(self):
-        return visible_reports(self.request).for_page()
+        # The page's parts are read once it is known which report the page shows.
+        return visible_reports(self.request).for_page(parts=False)
 
     def get_object(self, queryset=None):
         # In the reader's language: the translation into it where readers may see one,
-        # else the original, with a notice that it is not translated yet.
+        # else the original, with a notice that it is not translated yet. The original is
+        # found first: most have no translation (`has_translations`), and asking for one
+        # by the original's id is a far smaller query than by address.
         language = get_language()
-        slug = self.kwargs["slug"]
-        looked = language != settings.LANGUAGE_CODE
-        if looked:
-            translated = self._translation(slug, language)
-            if translated is not None:
+        original = super().get_object()
+        if original.language != language:
+            translated = original.has_translations and self._translation(original, language)
+            if translated:
                 return translated
-        report = self._original()
-        if report.language != language:
-            # Looked for already, unless the reader's language is the default one.
-            translated = None if looked else self._translation(slug, language)
-            if translated is not None:
-                return translated
-            report.not_translated = True
-        return report
+        shown = self._with_pending_changes(original)
+        if shown is original:
+            Report.objects.read_page_parts([original])
+        shown.not_translated = shown.language != language
+        return shown
 
-    def _translation(self, slug, language):
+    def _translation(self, original, language):
+        # Staff may preview a translation in any state; readers see a published one, its
+        # original being public already (`visible_reports`).
         staff = can_preview(self.request.user)
-        if staff:
-            found = Report.objects.translations().filter(
-                translation_of__in=visible_reports(self.request)
-            )
-        else:
-            found = Report.objects.public_translations()
-        translated = (
-            found.filter(slug=slug, language=language)
-            .for_page()
-            .select_related("translation_of")
-            .prefetch_related("translation_of__attachments")
-            .first()
+        translated = next(
+            (
+                found
+                for found in original.translations_as_read()
+                if found.language == language
+                and (staff or found.workflow_state == Report.State.PUBLIC)
+            ),
+            None,
         )
         if translated is None:
             return None
-        if (
-            staff
-            and translated.status == Report.Status.PUBLISHED
-            and "published" not in self.request.GET
-        ):
-            pending = (
-                Report.objects.for_page()
-                .select_related("translation_of")
-                .prefetch_related("translation_of__attachments")
-                .filter(revises=translated)
-                .first()
-            )
-            if pending is not None:
-                pending.live = translated
-                translated = pending
+        translated.country = original.country
+        shown = self._with_pending_changes(translated)
+        if shown is translated:
+            Report.objects.read_page_parts([translated])
+        shown.translation_of = original
         # The PDF editions are the original's: the one in this language, or all of them.
-        translated._prefetched_objects_cache["attachments"] = translations.editions_in(
-            translated.translation_of.attachments.all(), language
+        Report.objects.read_page_parts([original], only=["attachments"])
+        shown._prefetched_objects_cache["attachments"] = translations.editions_in(
+            original.attachments.all(), language
         )
-        return translated
+        return shown
 
-    def _original(self):
-        report = super().get_object()
+    def _with_pending_changes(self, report):
         # Staff see the pending changes to a published report at its address, under a
         # banner (`?published` shows them what readers see); readers never reach this.
         if (

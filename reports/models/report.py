@@ -86,7 +86,7 @@ class ReportQuerySet(models.QuerySet):
             return self.filter(translation_of__isnull=True)
         return self.public()
 
-    def for_page(self):
+    def for_page(self, parts=True):
         """Everything a report page shows, in a fixed number of queries; not the words kept
         for search (the body again, with every PDF's text), which a page never shows.
 
@@ -95,10 +95,15 @@ class ReportQuerySet(models.QuerySet):
         fetched: one plain query per part for all of them, its SQL built once per
         connection (genocidewatch/prepared.py), without `prefetch_related`'s general
         machinery: on a page that is mostly these parts, building the queries cost more
-        than running them."""
+        than running them. `parts=False` leaves them for `read_page_parts`."""
         clone = self.select_related("country").defer("search_text", "search_vector")
-        clone._with_page_parts = True
+        clone._with_page_parts = parts
         return clone
+
+    def read_page_parts(self, reports, only=None):
+        """The page's parts (or `only` some of them) for reports fetched with
+        `for_page(parts=False)`, once it is known which of them a page shows."""
+        _read_page_parts(reports, only)
 
     _with_page_parts = False
 
@@ -173,9 +178,16 @@ def _ticked_stages(ids):
 # SQL cost more than running it (genocidewatch/prepared.py).
 _PART_QUERIES = {name: _part_query(name) for name in PAGE_PARTS}
 _TICKED_STAGES = PreparedQuery(_ticked_stages)
+_TRANSLATIONS = PreparedQuery(
+    lambda ids: (
+        Report.objects.filter(translation_of__in=ids, revises__isnull=True)
+        .order_by("language")
+        .defer("search_text", "search_vector")
+    )
+)
 
 
-def _read_page_parts(reports):
+def _read_page_parts(reports, only=None):
     """Give each report its page's parts, as `prefetch_related` would (`report.stages.all()`
     and the rest read no more), in five queries for any number of reports."""
     if not reports:
@@ -183,13 +195,17 @@ def _read_page_parts(reports):
     by_id = {report.pk: report for report in reports}
     ids = list(by_id)
     using = reports[0]._state.db
-    found = {pk: {name: [] for name in ("stages", "stage_evidence", *PAGE_PARTS)} for pk in by_id}
-    for name, query in _PART_QUERIES.items():
+    names = only or ["stages", "stage_evidence", *PAGE_PARTS]
+    found = {pk: {name: [] for name in names} for pk in by_id}
+    for name in names:
+        if name not in _PART_QUERIES:
+            continue
         field = Report._meta.get_field(name).field
-        for row in query.rows(ids, using):
+        for row in _PART_QUERIES[name].rows(ids, using):
             field.set_cached_value(row, by_id[row.report_id])
             found[row.report_id][name].append(row)
-    _read_stages_and_evidence(by_id, found, using)
+    if "stages" in names:
+        _read_stages_and_evidence(by_id, found, using)
     for pk, report in by_id.items():
         kept = report.__dict__.setdefault("_prefetched_objects_cache", {})
         for name, rows in found[pk].items():
@@ -448,12 +464,26 @@ class Report(models.Model):
 
     def public_translation_languages(self):
         """On an original: the languages of its public translations, sorted; none while
-        the original itself is not public. One plain query (a subquery on the page's main
-        query cost more to build than to run)."""
-        if self.is_translation or not self.is_public or not self.has_translations:
+        the original itself is not public."""
+        if self.is_translation or not self.is_public:
             return []
-        due = Report.objects.filter(translation_of_id=self.pk)._due()
-        return sorted(due.values_list("language", flat=True))
+        return sorted(
+            translated.language
+            for translated in self.translations_as_read()
+            if translated.workflow_state == self.State.PUBLIC
+        )
+
+    def translations_as_read(self):
+        """On an original: its translations in every state, not the working copies of their
+        changes, as its pages read them (without the words kept for search), each knowing
+        its original. One query, once per original in hand, none when it has no
+        translation; its SQL is built once (genocidewatch/prepared.py)."""
+        if "_translations_as_read" not in self.__dict__:
+            found = _TRANSLATIONS.rows([self.pk], self._state.db) if self.has_translations else []
+            for translated in found:
+                Report.translation_of.field.set_cached_value(translated, self)
+            self._translations_as_read = found
+        return self._translations_as_read
 
     def in_language(self, code):
         """This report as readers may read it in the language `code`: itself when that is
