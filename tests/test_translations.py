@@ -5,6 +5,7 @@ original are public, and flagged when the original's words change after it was p
 from datetime import timedelta
 
 import pytest
+import reversion
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.test import Client
@@ -361,6 +362,22 @@ def test_the_french_page_is_the_translation_in_french_with_the_originals_facts(
         "en",
         "fr",
     ]
+
+
+def test_restoring_an_earlier_revision_of_the_original_keeps_its_translation_for_readers(
+    editor_client, original, in_french
+):
+    with reversion.create_revision():
+        reversion.add_to_revision(original)
+    earlier = Version.objects.get_for_object(original).first()
+    response = editor_client.post(
+        admin_url(original, f"history/{earlier.pk}/"), change_form(original)
+    )
+    assert response.status_code == 302
+
+    page = Client().get("/fr/reports/mali-country-report-2023/")
+    assert "Rapport pays Mali 2023" in page.content.decode()
+    assert page.context["translated_languages"] == ["en", "fr"]
 
 
 def test_the_french_page_offers_the_french_pdf_edition_when_there_is_one(

@@ -753,8 +753,13 @@ class ReportAdmin(VersionAdmin):
             raise PermissionDenied
         report = get_object_or_404(Report, pk=object_id)
         # Restoring brings back words, not a publication state: the report stays as public
-        # (or not) as it is now. Publishing remains a step of its own.
-        request._keep_workflow_fields = _workflow_fields(report)
+        # (or not) as it is now. Publishing remains a step of its own. Its translations stay
+        # too, and with them the flag that pages read to look for one (kept out of
+        # revisions, so an earlier revision would otherwise bring back its default).
+        request._keep_workflow_fields = {
+            **_workflow_fields(report),
+            "has_translations": report.has_translations,
+        }
         request._desk_message = (
             "Restored. This earlier text is now the newest revision; nothing was lost."
         )

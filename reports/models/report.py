@@ -382,7 +382,8 @@ class Report(models.Model):
     # On an original: whether a translation of it was ever started. Most reports have none,
     # and their pages then skip looking for public translations (one query of the few a
     # page makes). Set by genocidewatch/effects.py and never cleared: a deleted
-    # translation leaves it set, which costs only that query.
+    # translation leaves it set, which costs only that query; restoring an earlier revision
+    # keeps it as it is (it is kept out of revisions: reports/admin/report.py).
     has_translations = models.BooleanField(default=False, editable=False)
     # On an original: a fingerprint of the words translators translate, and when it last
     # changed. On a translation: the original's fingerprint when this text was last
