@@ -165,6 +165,7 @@ class ReportDetailView(DetailView):
         # found first: most have no translation (`has_translations`), and asking for one
         # by the original's id is a far smaller query than by address.
         language = get_language()
+        self.staff = can_preview(self.request.user)
         original = super().get_object()
         if original.language != language:
             translated = original.has_translations and self._translation(original, language)
@@ -179,13 +180,12 @@ class ReportDetailView(DetailView):
     def _translation(self, original, language):
         # Staff may preview a translation in any state; readers see a published one, its
         # original being public already (`visible_reports`).
-        staff = can_preview(self.request.user)
         translated = next(
             (
                 found
                 for found in original.translations_as_read()
                 if found.language == language
-                and (staff or found.workflow_state == Report.State.PUBLIC)
+                and (self.staff or found.workflow_state == Report.State.PUBLIC)
             ),
             None,
         )
@@ -209,10 +209,12 @@ class ReportDetailView(DetailView):
         if (
             report.status == Report.Status.PUBLISHED
             and "published" not in self.request.GET
-            and can_preview(self.request.user)
+            and self.staff
         ):
             pending = Report.objects.for_page().filter(revises=report).first()
             if pending is not None:
+                # The banner names the live report's last update.
+                Report.objects.read_page_parts([report], only=["corrections"])
                 pending.live = report
                 return pending
         return report
