@@ -38,6 +38,10 @@ def language_choices():
     return settings.LANGUAGES
 
 
+# The words kept for search (the body again, with every PDF's text): no page shows them.
+SEARCH_ONLY_FIELDS = ("search_text", "search_vector")
+
+
 class ReportQuerySet(models.QuerySet):
     def public(self):
         """The one definition of what the public may see: published and due. Originals
@@ -93,10 +97,10 @@ class ReportQuerySet(models.QuerySet):
         The parts beside the report (stages and their evidence, recommendations, PDF
         editions, authors, updates) are read by `_read_page_parts` when the reports are
         fetched: one plain query per part for all of them, its SQL built once per
-        connection (genocidewatch/prepared.py), without `prefetch_related`'s general
+        database (genocidewatch/prepared.py), without `prefetch_related`'s general
         machinery: on a page that is mostly these parts, building the queries cost more
         than running them. `parts=False` leaves them for `read_page_parts`."""
-        clone = self.select_related("country").defer("search_text", "search_vector")
+        clone = self.select_related("country").defer(*SEARCH_ONLY_FIELDS)
         clone._with_page_parts = parts
         return clone
 
@@ -174,7 +178,7 @@ def _ticked_stages(ids):
     )
 
 
-# Compiled once per connection and number of reports: on a page of few rows, building the
+# Compiled once per database and number of reports: on a page of few rows, building the
 # SQL cost more than running it (genocidewatch/prepared.py).
 _PART_QUERIES = {name: _part_query(name) for name in PAGE_PARTS}
 _TICKED_STAGES = PreparedQuery(_ticked_stages)
@@ -182,7 +186,7 @@ _TRANSLATIONS = PreparedQuery(
     lambda ids: (
         Report.objects.filter(translation_of__in=ids, revises__isnull=True)
         .order_by("language")
-        .defer("search_text", "search_vector")
+        .defer(*SEARCH_ONLY_FIELDS)
     )
 )
 
@@ -197,11 +201,11 @@ def _read_page_parts(reports, only=None):
     using = reports[0]._state.db
     names = only or ["stages", "stage_evidence", *PAGE_PARTS]
     found = {pk: {name: [] for name in names} for pk in by_id}
-    for name in names:
-        if name not in _PART_QUERIES:
+    for name, query in _PART_QUERIES.items():
+        if name not in names:
             continue
         field = Report._meta.get_field(name).field
-        for row in _PART_QUERIES[name].rows(ids, using):
+        for row in query.rows(ids, using):
             field.set_cached_value(row, by_id[row.report_id])
             found[row.report_id][name].append(row)
     if "stages" in names:
